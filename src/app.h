@@ -1,0 +1,40 @@
+/* The responder's request dispatch: routes, authentication, body parsing. */
+#ifndef MCPGW_APP_H
+#define MCPGW_APP_H
+
+#include "arena.h"
+#include "conf.h"
+#include "db.h"
+#include "err.h"
+#include "req.h"
+
+struct crypt_keyring;
+
+/* Process-wide state, read-only once workers start. */
+struct app {
+	struct conf conf;
+	struct crypt_keyring *kr;
+};
+
+/* Per-thread state: nothing here is shared between workers. */
+struct worker {
+	const struct app *app;
+	struct db db;
+	struct arena arena;	/* reset after every request */
+};
+
+/*
+ * Loads configuration and keys, logging any problem once. app_free()
+ * releases what app_init() made, also after a failure.
+ */
+enum err app_init(struct app *app) MUST_CHECK;
+void app_free(struct app *app);
+
+/* Opens the worker's database connection (a failure is retried later). */
+void worker_init(struct worker *w, const struct app *app);
+void worker_free(struct worker *w);
+
+/* Handles one request whose CGI params are already in r; always replies. */
+void app_handle(struct worker *w, struct req *r);
+
+#endif

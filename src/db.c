@@ -1,0 +1,151 @@
+/* PostgreSQL access: one connection per worker, PQexecParams only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+
+static void
+db_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+static enum err
+db_connect(struct db *d)
+{
+	if (d->conn != NULL) {
+		PQfinish(d->conn);
+		d->conn = NULL;
+	}
+	d->conn = PQconnectdb(d->url);
+	if (d->conn == NULL)
+		return ERR_NOMEM;
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		/* libpq's message names host and port, never a password. */
+		log_error("database: connect failed: %s",
+		    PQerrorMessage(d->conn));
+		return ERR_DBDOWN;
+	}
+	PQsetNoticeProcessor(d->conn, db_notice, NULL);
+	return ERR_OK;
+}
+
+enum err
+db_open(struct db *d, const char *url)
+{
+	d->conn = NULL;
+	if ((d->url = strdup(url)) == NULL)
+		return ERR_NOMEM;
+	return db_connect(d);
+}
+
+void
+db_close(struct db *d)
+{
+	if (d->conn != NULL)
+		PQfinish(d->conn);
+	d->conn = NULL;
+	free(d->url);
+	d->url = NULL;
+}
+
+static void
+db_clear(void *p)
+{
+	PQclear(p);
+}
+
+static enum err
+db_ready(struct db *d)
+{
+	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
+		return ERR_OK;
+	return db_connect(d);
+}
+
+enum err
+db_exec(struct db *d, struct arena *a, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts,
+    PGresult **out)
+{
+	PGresult *res;
+	const char *state;
+	enum err e;
+	ExecStatusType st;
+
+	if (out != NULL)
+		*out = NULL;
+	if ((e = db_ready(d)) != ERR_OK)
+		return e;
+	res = PQexecParams(d->conn, sql, n, NULL, vals, lens, fmts, 0);
+	if (res == NULL && PQstatus(d->conn) != CONNECTION_OK) {
+		/* The server went away since the last query: reconnect once;
+		 * nothing was executed, so resending is safe. */
+		if ((e = db_connect(d)) != ERR_OK)
+			return e;
+		res = PQexecParams(d->conn, sql, n, NULL, vals, lens, fmts, 0);
+	}
+	if (res == NULL) {
+		log_error("database: %s", PQerrorMessage(d->conn));
+		return PQstatus(d->conn) != CONNECTION_OK ? ERR_DBDOWN : ERR_NOMEM;
+	}
+	st = PQresultStatus(res);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+		if (out != NULL) {
+			arena_defer(a, db_clear, res);
+			*out = res;
+		} else
+			PQclear(res);
+		return ERR_OK;
+	}
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state != NULL && strcmp(state, "23505") == 0)
+		e = ERR_EXISTS;
+	else if (PQstatus(d->conn) != CONNECTION_OK ||
+	    (state != NULL && (strncmp(state, "08", 2) == 0 ||
+	    strncmp(state, "57P", 3) == 0)))
+		e = ERR_DBDOWN;
+	else
+		e = ERR_DB;
+	if (e != ERR_EXISTS)
+		log_error("database: %s (SQLSTATE %s)",
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "error",
+		    state ? state : "none");
+	PQclear(res);
+	if (e == ERR_DBDOWN && d->conn != NULL) {
+		PQfinish(d->conn);
+		d->conn = NULL;
+	}
+	return e;
+}
+
+enum err
+db_script(struct db *d, const char *sql)
+{
+	PGresult *res;
+	enum err e;
+
+	if ((e = db_ready(d)) != ERR_OK)
+		return e;
+	res = PQexec(d->conn, sql);
+	if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)) {
+		log_error("database: %s", res ? PQresultErrorMessage(res) :
+		    PQerrorMessage(d->conn));
+		PQclear(res);
+		return ERR_DB;
+	}
+	PQclear(res);
+	return ERR_OK;
+}
+
+const char *
+db_val(PGresult *res, int r, int c)
+{
+	if (PQgetisnull(res, r, c))
+		return NULL;
+	return PQgetvalue(res, r, c);
+}
