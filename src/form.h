@@ -1,4 +1,4 @@
-/* Request-body form fields: the shared result type and the urlencoded parser. */
+/* Request-body form fields: the shared result type, urlencoded parsing. */
 #ifndef MCPGW_FORM_H
 #define MCPGW_FORM_H
 
@@ -14,7 +14,7 @@
  */
 struct form_field {
 	const char *name;	/* NUL-terminated, never contains a NUL */
-	const char *value;	/* NUL-terminated after len bytes; may hold NULs */
+	const char *value;	/* NUL after len bytes; may hold NULs itself */
 	size_t len;		/* bytes in value */
 	const char *filename;	/* NULL unless the part had one; never a path */
 	const char *ctype;	/* the part's Content-Type, NULL if none */

@@ -52,6 +52,10 @@ log_msg(enum log_level l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* libpq and libcurl messages end in newlines; one line is ours. */
+	i = strlen(raw);
+	while (i > 0 && (raw[i - 1] == '\n' || raw[i - 1] == '\r'))
+		raw[--i] = '\0';
 
 	now = time(NULL);
 	gmtime_r(&now, &tm);

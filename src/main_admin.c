@@ -8,6 +8,7 @@
 #include "crypt.h"
 #include "log.h"
 #include "migrate.h"
+#include "server.h"
 #include "token.h"
 #include "user.h"
 
@@ -19,7 +20,8 @@ static const char usage[] =
     "       mcpgw-admin user list\n"
     "       mcpgw-admin token issue --user NAME [--hours H] [--scope S] "
     "[--description D]\n"
-    "       mcpgw-admin check\n";
+    "       mcpgw-admin check\n"
+    "       mcpgw-admin rekey\n";
 
 /* Value of option name in argv, or NULL. */
 static const char *
@@ -190,10 +192,23 @@ cmd_token(struct app *app, struct arena *a, struct db *d, int argc,
 	return 0;
 }
 
+/* Re-seals every credential under the current key (after rotation). */
+static int
+cmd_rekey(struct app *app, struct arena *a, struct db *d)
+{
+	int ok, bad;
+
+	if (server_rekey(d, a, app->kr, 1, &ok, &bad) != ERR_OK)
+		return 1;
+	printf("%d credential(s) re-sealed under key %s, %d unreadable\n", ok,
+	    crypt_keyring_kid(app->kr), bad);
+	return bad == 0 ? 0 : 1;
+}
+
 static int
 cmd_check(struct app *app, struct arena *a, struct db *d)
 {
-	int pending;
+	int pending, ok, bad;
 
 	if (migrate_pending(d, a, app->conf.sql_dir, &pending) != ERR_OK) {
 		fprintf(stderr, "check: database or sql_dir problem\n");
@@ -204,8 +219,16 @@ cmd_check(struct app *app, struct arena *a, struct db *d)
 		    "'mcpgw-admin migrate'\n", pending);
 		return 1;
 	}
-	printf("ok: configuration %s, secret key, database, migrations\n",
-	    app->conf.path);
+	if (server_rekey(d, a, app->kr, 0, &ok, &bad) != ERR_OK)
+		return 1;
+	if (bad > 0) {
+		fprintf(stderr, "check: %d stored credential(s) do not open "
+		    "with the configured secret keys (was the key replaced? "
+		    "list the old one in old_secret_key_files)\n", bad);
+		return 1;
+	}
+	printf("ok: configuration %s, secret key, database, migrations, "
+	    "%d credential(s) readable\n", app->conf.path, ok);
 	return 0;
 }
 
@@ -241,6 +264,8 @@ main(int argc, char **argv)
 		rc = cmd_token(&app, &a, &d, argc - 2, argv + 2);
 	else if (strcmp(argv[1], "check") == 0)
 		rc = cmd_check(&app, &a, &d);
+	else if (strcmp(argv[1], "rekey") == 0)
+		rc = cmd_rekey(&app, &a, &d);
 	else {
 		fputs(usage, stderr);
 		rc = 2;

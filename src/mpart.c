@@ -180,7 +180,8 @@ mpart_boundary(struct mpart *m, const char *ct)
 	int r;
 
 	if (ct == NULL)
-		return mpart_fail(m, ERR_INVAL, "The request has no content type.");
+		return mpart_fail(m, ERR_INVAL,
+		    "The request has no content type.");
 	end = ct + strlen(ct);
 	t = mpart_ows(ct, end);
 	p = mpart_type_end(t, end);

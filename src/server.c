@@ -424,3 +424,72 @@ server_tools(struct db *d, struct arena *a, const char *path, char **json)
 	*json = PQgetvalue(res, 0, 0);
 	return ERR_OK;
 }
+
+/* Re-seals one credential under the current key unless it changed. */
+static enum err
+server_reseal_one(struct db *d, struct arena *a,
+    const struct crypt_keyring *kr, const char *id,
+    const struct crypt_secret *sec, const unsigned char *old, size_t olen)
+{
+	const char *v[3];
+	int lens[3] = { 0 }, fmts[3] = { 0, 1, 1 };
+	unsigned char *blob;
+	size_t blen;
+	enum err e;
+
+	if ((e = server_seal(a, kr, id, sec->data, sec->len, &blob, &blen)) !=
+	    ERR_OK)
+		return e;
+	v[0] = id;
+	v[1] = (const char *)blob;
+	lens[1] = (int)blen;
+	v[2] = (const char *)old;
+	lens[2] = (int)olen;
+	return db_exec(d, a, "UPDATE servers SET auth_credential_enc = "
+	    "$2::bytea WHERE id = $1::uuid AND auth_credential_enc = $3::bytea",
+	    3, v, lens, fmts, NULL);
+}
+
+enum err
+server_rekey(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    int reseal, int *ok, int *bad)
+{
+	struct crypt_secret *sec;
+	PGresult *res;
+	unsigned char *blob;
+	const char *id, *aad;
+	size_t blen;
+	enum err e;
+	int i;
+
+	*ok = *bad = 0;
+	if ((e = db_q(d, a, "SELECT id, path, auth_credential_enc FROM servers "
+	    "WHERE auth_credential_enc IS NOT NULL ORDER BY lower(path)", 0,
+	    NULL, &res)) != ERR_OK)
+		return e;
+	for (i = 0; i < PQntuples(res); i++) {
+		id = PQgetvalue(res, i, 0);
+		blob = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
+		    i, 2), &blen);
+		if (blob == NULL)
+			return ERR_NOMEM;
+		aad = server_aad(a, id);
+		e = crypt_open(kr, blob, blen, aad, strlen(aad), &sec);
+		if (e == ERR_OK) {
+			(*ok)++;
+			if (reseal)
+				e = server_reseal_one(d, a, kr, id, sec, blob,
+				    blen);
+			crypt_secret_free(sec);
+		} else if (e == ERR_CRYPTO) {
+			(*bad)++;
+			log_error("credential of %s does not open with the "
+			    "configured keys", PQgetvalue(res, i, 1));
+			e = ERR_OK;
+		}
+		PQfreemem(blob);
+		if (e != ERR_OK)
+			return e;
+	}
+	return ERR_OK;
+}

@@ -100,4 +100,15 @@ enum err server_health_map(struct db *d, struct arena *a, char **json)
 enum err server_tools(struct db *d, struct arena *a, const char *path,
     char **json) MUST_CHECK;
 
+
+
+/*
+ * Opens every stored credential with the key ring; with reseal, seals each
+ * again under the current key (the last step of a key rotation). *ok and
+ * *bad count credentials that opened and that did not (each bad one is
+ * logged by path, never by value).
+ */
+enum err server_rekey(struct db *d, struct arena *a,
+    const struct crypt_keyring *kr, int reseal, int *ok, int *bad)
+    MUST_CHECK;
 #endif

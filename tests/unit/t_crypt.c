@@ -349,6 +349,30 @@ test_seal_vectors(void)
 	T_EQ_INT(cases, 3, "three node-sealed blobs ran");
 }
 
+/* Holding more plaintext than the 64 KiB locked pool must still work. */
+static void
+test_many_open(struct arena *a, const struct crypt_keyring *kr)
+{
+	struct crypt_secret *held[160];
+	unsigned char plain[1024], *b;
+	size_t i, n, good = 0;
+
+	memset(plain, 'p', sizeof(plain));
+	if (crypt_seal(kr, plain, sizeof(plain), "aad", 3, a, &b, &n) !=
+	    ERR_OK) {
+		T_OK(0, "seal 1 KiB");
+		return;
+	}
+	for (i = 0; i < 160; i++)
+		if (crypt_open(kr, b, n, "aad", 3, &held[i]) == ERR_OK &&
+		    held[i]->len == sizeof(plain) &&
+		    memcmp(held[i]->data, plain, sizeof(plain)) == 0)
+			good++;
+	T_EQ_INT(good, 160, "160 KiB of opened secrets held at once");
+	for (i = 0; i < 160; i++)
+		crypt_secret_free(held[i]);
+}
+
 static void
 test_seal(struct arena *a)
 {
@@ -452,6 +476,7 @@ test_seal(struct arena *a)
 	crypt_secret_free(sec);
 	crypt_secret_free(NULL);
 
+	test_many_open(a, cur);
 	crypt_keyring_free(cur);
 	crypt_keyring_free(old);
 	crypt_keyring_free(rot);

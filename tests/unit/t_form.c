@@ -1,4 +1,4 @@
-/* Unit tests for form lookup, field arrays and urlencoded bodies (src/form.c). */
+/* Unit tests for src/form.c: lookup, field arrays, urlencoded bodies. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,8 @@ static const struct ucase cases[] = {
 	    { { "a", S("1") }, { "b", S("2") } } },
 	{ "key without =", S("flag&a=1"), NULL, ERR_OK, 2,
 	    { { "flag", S("") }, { "a", S("1") } } },
-	{ "key with empty value", S("a="), NULL, ERR_OK, 1, { { "a", S("") } } },
+	{ "key with empty value", S("a="), NULL, ERR_OK, 1,
+	    { { "a", S("") } } },
 	{ "empty key", S("=v"), NULL, ERR_OK, 1, { { "", S("v") } } },
 	{ "= inside a value", S("a=b=c"), NULL, ERR_OK, 1,
 	    { { "a", S("b=c") } } },

@@ -21,7 +21,8 @@
 #define NEXT "\r\n--XyZ\r\n"
 #define CLOSE "\r\n--XyZ--\r\n"
 #define HDR_A CD "name=\"a\"\r\n"
-#define B70 "0123456789012345678901234567890123456789012345678901234567890123456789"
+#define B10 "0123456789"
+#define B70 B10 B10 B10 B10 B10 B10 B10
 
 struct want {
 	const char *name;
@@ -127,8 +128,8 @@ static const struct mcase cases[] = {
 	    S(OPEN CD "; ;name=a;\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
 	    { { "a", S("1"), NULL, NULL } } },
 	{ "escaped quote and backslash", CT,
-	    S(OPEN CD "name=\"a\\\"b\\\\c\"; filename=\"C:\\x\\\"y\\z\"\r\n\r\n1"
-	    CLOSE), NULL, ERR_OK, 1,
+	    S(OPEN CD "name=\"a\\\"b\\\\c\"; "
+	    "filename=\"C:\\x\\\"y\\z\"\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
 	    { { "a\"b\\c", S("1"), "C:\\x\"y\\z", NULL } } },
 	{ "semicolon and equals inside quotes", CT,
 	    S(OPEN CD "name=\"a;b=c\"\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
@@ -445,7 +446,8 @@ static const struct capture {
 } captures[] = {
 	{ "curl_seed_bearer", 6, {
 	    { "name", S("My Protected Server"), NULL, NULL },
-	    { "description", S("An MCP server behind Bearer auth"), NULL, NULL },
+	    { "description", S("An MCP server behind Bearer auth"), NULL,
+	    NULL },
 	    { "path", S("/my-protected-server"), NULL, NULL },
 	    { "proxy_pass_url", S("http://my-server:8000"), NULL, NULL },
 	    { "auth_scheme", S("bearer"), NULL, NULL },
