@@ -1,4 +1,5 @@
 /* Cryptography over libgcrypt: init, HKDF, key ring, sealing, passwords. */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,11 +44,43 @@ struct crypt_keyring {
 
 static int crypt_ready;
 
+/* Routes libgcrypt's own messages into our log format. */
+static void
+crypt_gcry_log(void *opaque, int level, const char *fmt, va_list ap)
+{
+	char buf[512];
+	size_t n;
+
+	(void)opaque;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n == 0)
+		return;
+	switch (level) {
+	case GCRY_LOG_DEBUG:
+		log_debug("libgcrypt: %s", buf);
+		break;
+	case GCRY_LOG_CONT:
+	case GCRY_LOG_INFO:
+		log_info("libgcrypt: %s", buf);
+		break;
+	case GCRY_LOG_WARN:
+		log_warn("libgcrypt: %s", buf);
+		break;
+	default:
+		log_error("libgcrypt: %s", buf);
+		break;
+	}
+}
+
 enum err
 crypt_global_init(void)
 {
 	if (crypt_ready)
 		return ERR_OK;
+	gcry_set_log_handler(crypt_gcry_log, NULL);
 	if (gcry_check_version(CRYPT_GCRYPT_MIN) == NULL) {
 		log_error("crypt: libgcrypt %s is too old; %s or later is "
 		    "required", gcry_check_version(NULL), CRYPT_GCRYPT_MIN);
@@ -73,10 +106,11 @@ crypt_global_init(void)
 	}
 	/*
 	 * Many threads opening credentials at once could exhaust the locked
-	 * pool; extra pools (unlocked, still wiped on free) beat failing
-	 * the request.
+	 * pool; extra pools (unlocked, still wiped on free, announced once
+	 * by libgcrypt) beat failing the request.
 	 */
-	gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM, (unsigned int)CRYPT_SECMEM_POOL);
+	gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM,
+	    (unsigned int)CRYPT_SECMEM_POOL);
 	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	crypt_ready = 1;

@@ -25,12 +25,13 @@
 #define CRYPT_PBKDF2_ITER	120000
 
 /*
- * Initialises libgcrypt once per process, before any thread starts:
- * version check, a 64 KiB secure memory pool (locked with mlock when the
- * RLIMIT_MEMLOCK allows; otherwise one warning is logged and the pool is
- * used unlocked, so it works as a non-root web server user), then
- * INITIALIZATION_FINISHED. Calling it again is a no-op. ERR_CRYPTO if the
- * library is older than 1.10.
+ * Initialises libgcrypt once per process, before any thread starts (not
+ * thread-safe itself): its messages go to our log, version check, a 64
+ * KiB secure memory pool (locked with mlock when RLIMIT_MEMLOCK allows;
+ * otherwise one warning is logged and the pool is used unlocked, so it
+ * works as a non-root web server user; it grows unlocked rather than
+ * fail under load), then INITIALIZATION_FINISHED. Calling it again is a
+ * no-op. ERR_CRYPTO if the library is older than 1.10.
  */
 enum err crypt_global_init(void) MUST_CHECK;
 

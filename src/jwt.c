@@ -44,7 +44,8 @@ jwt_sign(struct arena *a, const struct crypt_keyring *kr,
 	    c->exp < 1 || c->exp > JWT_TIME_MAX || c->iat < 0 ||
 	    c->iat > JWT_TIME_MAX)
 		return ERR_INVAL;
-	hj = arena_printf(a, "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
+	hj = arena_printf(a,
+	    "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
 	    crypt_keyring_kid(kr));
 	e = ERR_NOMEM;
 	if ((p = cJSON_CreateObject()) == NULL)

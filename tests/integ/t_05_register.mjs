@@ -390,21 +390,21 @@ test('case-insensitive uniqueness: /Foo then /foo is 409', async () => {
 test('overwrite=true replaces the server and keeps its id', async () => {
 	const { path, server: first } = await register({ name: 'before',
 	    description: 'old', tags: ['old'] });
-	const res = await registerWith('json', { name: 'after', path,
+	const res = await registerWith('json', { name: `after ${path}`, path,
 	    proxy_pass_url: 'http://127.0.0.1:9/v2', overwrite: true,
 	    auth_scheme: 'bearer', auth_credential: CRED.overwrite });
 	ok(res.status === 201 || res.status === 200,
 	    `overwrite: expected 201 or 200, got ${res.status}`, res);
 	const s = server(json(res, 200, 201).server, res);
 	eq(s.id, first.id, 'id kept', res);
-	eq(s.name, 'after', 'name', res);
+	eq(s.name, `after ${path}`, 'name', res);
 	eq(s.proxy_pass_url, 'http://127.0.0.1:9/v2', 'proxy_pass_url', res);
 	eq(s.auth_scheme, 'bearer', 'auth_scheme', res);
 	noSecrets(res, credentials());
 	const g = await getServer(path);
 	const t = server(json(g, 200), g);
 	eq(t.id, first.id, 'id on GET', g);
-	eq(t.name, 'after', 'name on GET', g);
+	eq(t.name, `after ${path}`, 'name on GET', g);
 	ok(ISO_Z.test(t.updated_at), 'updated_at', g);
 	const list = json(await get(`/api/servers?query=${nameOf(path)}`,
 	    { token: await adminToken() }), 200);

@@ -1,4 +1,5 @@
 # Shell helpers to start and stop Apache + mod_fcgid with the shipped deploy/apache/mcpgw.conf.
+# shellcheck shell=bash
 # Needs common.sh and MCPGW_ROOT (the project root). Must run as root: Apache
 # switches its children to www-data, who must reach the responder binary,
 # RUN_DIR and the config (see the header of the shipped file).

@@ -1,4 +1,5 @@
 # Shell helpers to build mcpgw out of tree with autotools (tests/run, deploy/quickstart).
+# shellcheck shell=bash
 # Needs common.sh and MCPGW_ROOT (the project root).
 
 # build_bootstrap : run autoreconf -fi when ./configure is missing or older
@@ -15,8 +16,8 @@ build_bootstrap() {
 }
 
 # build_tree DIR [CONFIGURE_ARG...] : configure (again, when the arguments
-# changed) and make the programs and the unit test binaries in DIR, a path
-# relative to the project root (build, build-asan). Output goes to stdout.
+# changed) and make the programs in DIR, a path relative to the project root
+# (build, build-asan). Output goes to stdout.
 build_tree() {
 	local dir="$MCPGW_ROOT/$1" want have
 	shift
@@ -28,8 +29,13 @@ build_tree() {
 		(cd "$dir" && "$MCPGW_ROOT/configure" "$@") || return 1
 		printf '%s' "$want" >"$dir/.mcpgw-configure-args"
 	fi
-	make -C "$dir" -j2 || return 1
-	make -C "$dir" -j2 check TESTS=
+	make -C "$dir" -j2
+}
+
+# build_unit DIR : make the unit test binaries in DIR without running them;
+# keeps going past a test that does not compile, so the others still run.
+build_unit() {
+	make -C "$MCPGW_ROOT/$1" -k -j2 check TESTS=
 }
 
 # The configure arguments of the sanitizer build (the contract's).

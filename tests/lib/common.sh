@@ -1,4 +1,5 @@
 # Shell helpers shared by tests/run and deploy/quickstart: messages, ports, processes, waiting.
+# shellcheck shell=bash
 # Sourced by bash scripts; defines functions only. Callers set PROG for messages.
 
 # die MESSAGE... : print to stderr and exit 1.

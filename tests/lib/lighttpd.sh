@@ -1,4 +1,5 @@
 # Shell helpers to start and stop lighttpd with the shipped deploy/lighttpd/mcpgw.conf.
+# shellcheck shell=bash
 # Needs common.sh and MCPGW_ROOT (the project root).
 
 # lighttpd_start RUN_DIR LOG_DIR PORT FCGI CONFIG [THREADS] : check and start

@@ -1,4 +1,5 @@
 # Shell helpers to create, start and stop a private PostgreSQL cluster (tests/run, deploy/quickstart).
+# shellcheck shell=bash
 # Needs common.sh. The cluster runs as the postgres user, so its directory
 # must be reachable by postgres (not under a mode-700 /root).
 

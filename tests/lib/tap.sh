@@ -1,4 +1,5 @@
 # Shell helpers to count TAP results and keep the run's pass/fail totals (tests/run).
+# shellcheck shell=bash
 # Needs common.sh.
 
 TAP_PASSED=0

@@ -218,8 +218,8 @@ test_memeq_random(struct arena *a)
 	t2 = crypt_random_token(a, 32);
 	T_EQ_INT(strlen(t1), 43, "token of 32 bytes has 43 characters");
 	for (p = t1; *p != '\0'; p++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789-_", *p) == NULL)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_", *p) == NULL)
 			ok = 0;
 	T_OK(ok, "token is base64url");
 	T_OK(strcmp(t1, t2) != 0, "tokens differ");
@@ -247,8 +247,8 @@ test_keyring(void)
 		    "kid of secret %d matches node", keys);
 		jk = crypt_keyring_jwt_key(kr, NULL);
 		tohex(jk, 32, hex);
-		T_EQ_STR(hex, lines[k].f[3], "jwt key of secret %d matches node",
-		    keys);
+		T_EQ_STR(hex, lines[k].f[3],
+		    "jwt key of secret %d matches node", keys);
 		T_OK(crypt_keyring_jwt_key(kr, lines[k].f[4]) == jk,
 		    "jwt key found by its kid");
 		crypt_keyring_free(kr);
@@ -540,7 +540,8 @@ test_password(struct arena *a)
 
 	T_EQ_INT(crypt_password_hash(a, "correct horse", &h1), ERR_OK,
 	    "password hash");
-	snprintf(prefix, sizeof(prefix), "pbkdf2-sha256$%d$", CRYPT_PBKDF2_ITER);
+	snprintf(prefix, sizeof(prefix), "pbkdf2-sha256$%d$",
+	    CRYPT_PBKDF2_ITER);
 	T_OK(h1 != NULL && strncmp(h1, prefix, strlen(prefix)) == 0 &&
 	    strlen(h1) == strlen(prefix) + 24 + 1 + 44,
 	    "hash format: %s...", prefix);

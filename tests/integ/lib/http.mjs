@@ -13,6 +13,20 @@ export const RESPONSES_LOG = path.join(env.logDir,
     `responses-${env.kind}.log`);
 export const DEFAULT_TIMEOUT = 15000;
 
+// After this many timeouts in a row the server is taken for hung and
+// every later request fails at once, so a dead stack costs seconds.
+const MAX_TIMEOUTS = 4;
+let timeoutsInARow = 0;
+
+function hung(method, target) {
+	if (timeoutsInARow < MAX_TIMEOUTS)
+		return;
+	const e = new Error(`${method} ${target}: not sent: the server timed ` +
+	    `out ${timeoutsInARow} times in a row`);
+	e.transport = true;
+	throw e;
+}
+
 function record(method, target, status, ms, headerLines, body) {
 	const head = `=== ${new Date().toISOString()} ${method} ${target} -> ` +
 	    `${status} (${ms} ms)\n`;
@@ -122,12 +136,16 @@ export async function request(method, target, opts = {}) {
 	    signal: AbortSignal.timeout(opts.timeout || DEFAULT_TIMEOUT) };
 	if (body && typeof body.getReader === 'function')
 		init.duplex = 'half';
+	hung(method, target);
 	const t0 = Date.now();
 	let r, text;
 	try {
 		r = await fetch(env.url + target, init);
 		text = await r.text();
+		timeoutsInARow = 0;
 	} catch (err) {
+		if (err.name === 'TimeoutError')
+			timeoutsInARow++;
 		const why = err.cause ? `${err.message}: ${err.cause.code ||
 		    err.cause.message}` : err.message;
 		const e = new Error(`${method} ${target}: no response ` +
@@ -189,6 +207,7 @@ export async function curl(args, opts = {}) {
 	const secs = String(Math.ceil((opts.timeout || DEFAULT_TIMEOUT) / 1000));
 	const full = ['-sS', '--max-time', secs, '-D', hfile, '-o', bfile,
 	    '-w', '%{http_code}', ...args];
+	hung('curl', curlLabel(args));
 	const t0 = Date.now();
 	const r = await run('curl', full, { timeout: (+secs + 5) * 1000,
 	    input: opts.input });
@@ -202,6 +221,10 @@ export async function curl(args, opts = {}) {
 	} catch { /* no body */ }
 	fs.rmSync(dir, { recursive: true, force: true });
 	const label = opts.label || curlLabel(args);
+	if (r.code === 28)
+		timeoutsInARow++;
+	else
+		timeoutsInARow = 0;
 	if (r.code !== 0) {
 		const e = new Error(`curl ${label}: exit ${r.code}: ` +
 		    r.stderr.trim().split('\n').slice(-2).join(' | '));
