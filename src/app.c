@@ -14,17 +14,17 @@
 #define WWW_AUTH "WWW-Authenticate: Bearer realm=\"mcpgw\"\r\n"
 
 enum route_auth {
-	RA_PUBLIC,	/* no authentication */
-	RA_ANY,		/* any valid principal */
-	RA_SESSION,	/* the session cookie only */
-	RA_SCOPE,	/* a principal holding route.scope */
+	RA_PUBLIC, /* no authentication */
+	RA_ANY, /* any valid principal */
+	RA_SESSION, /* the session cookie only */
+	RA_SCOPE, /* a principal holding route.scope */
 };
 
 enum route_body { RB_NONE, RB_JSON, RB_ANY };
 
 struct route {
 	const char *method;
-	const char *pattern;	/* '*' matches one non-empty segment */
+	const char *pattern; /* '*' matches one non-empty segment */
 	handler_fn fn;
 	enum route_auth auth;
 	const char *scope;
@@ -46,8 +46,8 @@ static const struct route routes[] = {
 	    RB_ANY },
 	{ "POST", "/api/servers/toggle", h_toggle, RA_SCOPE, "servers:write",
 	    RB_ANY },
-	{ "GET", "/api/servers/health", h_health_map, RA_SCOPE,
-	    "servers:read", RB_NONE },
+	{ "GET", "/api/servers/health", h_health_map, RA_SCOPE, "servers:read",
+	    RB_NONE },
 	{ "GET", "/api/servers", h_list, RA_SCOPE, "servers:read", RB_NONE },
 	{ "GET", "/api/servers/*", h_get, RA_SCOPE, "servers:read", RB_NONE },
 	{ "PATCH", "/api/servers/*", h_patch, RA_SCOPE, "servers:write",
@@ -109,8 +109,8 @@ worker_free(struct worker *w)
  * on a match.
  */
 static int
-route_match(struct arena *a, const char *pattern, const char *path,
-    const char **arg)
+route_match(
+    struct arena *a, const char *pattern, const char *path, const char **arg)
 {
 	const char *p = pattern, *s = path, *e;
 
@@ -180,8 +180,10 @@ h_api_error(struct hctx *c, const struct api_error *e)
 void
 h_not_found_server(struct hctx *c, const char *path)
 {
-	resp_error(c->r, 404, "server_not_found", arena_printf(c->a,
-	    "No server is registered at path '%.80s'.", path), NULL, NULL);
+	resp_error(c->r, 404, "server_not_found",
+	    arena_printf(
+		c->a, "No server is registered at path '%.80s'.", path),
+	    NULL, NULL);
 }
 
 const char *
@@ -190,8 +192,8 @@ h_server_arg(struct hctx *c)
 	const char *why;
 	char *canon;
 
-	if (c->arg == NULL || valid_path(c->a, c->arg, &canon, &why) !=
-	    ERR_OK) {
+	if (c->arg == NULL ||
+	    valid_path(c->a, c->arg, &canon, &why) != ERR_OK) {
 		resp_error(c->r, 404, "server_not_found",
 		    "No server is registered at that path.", NULL, NULL);
 		return NULL;
@@ -215,7 +217,8 @@ app_parse_body(struct hctx *c, enum route_body kind)
 		if (c->r->body_len == 0) {
 			resp_error(c->r, 400, "invalid_json",
 			    "The request body is empty; a JSON object is "
-			    "expected.", NULL, NULL);
+			    "expected.",
+			    NULL, NULL);
 			return 0;
 		}
 		j = cJSON_ParseWithLength(c->r->body, c->r->body_len);
@@ -230,22 +233,24 @@ app_parse_body(struct hctx *c, enum route_body kind)
 		c->body = j;
 		return 1;
 	}
-	if (kind == RB_ANY && (strcmp(mt, "multipart/form-data") == 0 ||
-	    strcmp(mt, "application/x-www-form-urlencoded") == 0)) {
+	if (kind == RB_ANY &&
+	    (strcmp(mt, "multipart/form-data") == 0 ||
+		strcmp(mt, "application/x-www-form-urlencoded") == 0)) {
 		if (mt[0] == 'm')
 			e = mpart_parse(c->a, c->r->content_type, c->r->body,
 			    c->r->body_len, &lim, &f, &why);
 		else
-			e = form_parse_urlencoded(c->a, c->r->body,
-			    c->r->body_len, &lim, &f, &why);
+			e = form_parse_urlencoded(
+			    c->a, c->r->body, c->r->body_len, &lim, &f, &why);
 		if (e == ERR_TOOBIG) {
-			resp_error(c->r, 413, "body_too_large", why, NULL,
-			    NULL);
+			resp_error(
+			    c->r, 413, "body_too_large", why, NULL, NULL);
 			return 0;
 		}
 		if (e != ERR_OK) {
-			resp_error(c->r, 400, "invalid_form", why ? why :
-			    "The form body is malformed.", NULL, NULL);
+			resp_error(c->r, 400, "invalid_form",
+			    why ? why : "The form body is malformed.", NULL,
+			    NULL);
 			return 0;
 		}
 		if ((e = fields_from_form(c->a, &f, &j, &bad)) != ERR_OK) {
@@ -261,10 +266,12 @@ app_parse_body(struct hctx *c, enum route_body kind)
 		c->body_form = 1;
 		return 1;
 	}
-	resp_error(c->r, 415, "unsupported_media_type", kind == RB_JSON ?
-	    "This route accepts Content-Type: application/json only." :
-	    "Send application/json, multipart/form-data or "
-	    "application/x-www-form-urlencoded.", NULL, NULL);
+	resp_error(c->r, 415, "unsupported_media_type",
+	    kind == RB_JSON
+		? "This route accepts Content-Type: application/json only."
+		: "Send application/json, multipart/form-data or "
+		  "application/x-www-form-urlencoded.",
+	    NULL, NULL);
 	return 0;
 }
 
@@ -280,31 +287,32 @@ app_authorize(struct hctx *c, const struct route *rt)
 	if (rt->auth == RA_SESSION) {
 		if (sid == NULL) {
 			resp_error(c->r, 401, "session_required",
-			    "This route requires a login session cookie.",
-			    NULL, WWW_AUTH);
+			    "This route requires a login session cookie.", NULL,
+			    WWW_AUTH);
 			return 0;
 		}
-		e = auth_authenticate(c->db, c->a, &c->app->conf, c->app->kr,
-		    NULL, sid, &c->who);
+		e = auth_authenticate(
+		    c->db, c->a, &c->app->conf, c->app->kr, NULL, sid, &c->who);
 	} else
 		e = auth_authenticate(c->db, c->a, &c->app->conf, c->app->kr,
 		    c->r->authorization, sid, &c->who);
 	if (e != ERR_OK) {
 		if (e == ERR_AUTH)
 			resp_error(c->r, 401, "invalid_token",
-			    c->r->authorization == NULL && sid == NULL ?
-			    "A bearer token or a session cookie is required." :
-			    "The token or session is invalid or expired.",
+			    c->r->authorization == NULL && sid == NULL
+				? "A bearer token or a session cookie is "
+				  "required."
+				: "The token or session is invalid or expired.",
 			    NULL, WWW_AUTH);
 		else
 			h_fail(c, e);
 		return 0;
 	}
-	if (rt->auth == RA_SCOPE && !auth_has_scope(c->who.scopes,
-	    rt->scope)) {
-		resp_error(c->r, 403, "insufficient_scope", arena_printf(c->a,
-		    "This route requires the '%s' scope.", rt->scope), NULL,
-		    NULL);
+	if (rt->auth == RA_SCOPE && !auth_has_scope(c->who.scopes, rt->scope)) {
+		resp_error(c->r, 403, "insufficient_scope",
+		    arena_printf(
+			c->a, "This route requires the '%s' scope.", rt->scope),
+		    NULL, NULL);
 		return 0;
 	}
 	/*
@@ -316,7 +324,8 @@ app_authorize(struct hctx *c, const struct route *rt)
 	    strcmp(req_media_type(c->r), "application/json") != 0) {
 		resp_error(c->r, 415, "unsupported_media_type",
 		    "Requests authenticated by the session cookie must send "
-		    "Content-Type: application/json.", NULL, NULL);
+		    "Content-Type: application/json.",
+		    NULL, NULL);
 		return 0;
 	}
 	return 1;
@@ -362,9 +371,10 @@ app_handle(struct worker *w, struct req *r)
 	}
 	e = req_read_body(r, (size_t)w->app->conf.max_body_bytes);
 	if (e == ERR_TOOBIG) {
-		resp_error(r, 413, "body_too_large", arena_printf(c.a,
-		    "The request body exceeds %ld bytes.",
-		    w->app->conf.max_body_bytes), NULL, NULL);
+		resp_error(r, 413, "body_too_large",
+		    arena_printf(c.a, "The request body exceeds %ld bytes.",
+			w->app->conf.max_body_bytes),
+		    NULL, NULL);
 		return;
 	}
 	if (e != ERR_OK) {

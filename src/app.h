@@ -20,7 +20,7 @@ struct app {
 struct worker {
 	const struct app *app;
 	struct db db;
-	struct arena arena;	/* reset after every request */
+	struct arena arena; /* reset after every request */
 };
 
 /*

@@ -9,9 +9,9 @@ struct arena_block;
 struct arena_defer;
 
 struct arena {
-	struct arena_block *head;	/* newest block first */
-	struct arena_defer *defers;	/* cleanups run at reset, newest first */
-	size_t total;			/* bytes handed out since the last reset */
+	struct arena_block *head; /* newest block first */
+	struct arena_defer *defers; /* cleanups run at reset, newest first */
+	size_t total; /* bytes handed out since the last reset */
 };
 
 /*
@@ -20,8 +20,8 @@ struct arena {
  * Memory returned stays valid until arena_reset() or arena_free().
  */
 void arena_init(struct arena *a);
-void *arena_alloc(struct arena *a, size_t n);	/* 16-byte aligned, zeroed */
-char *arena_strdup(struct arena *a, const char *s);	/* NULL in, NULL out */
+void *arena_alloc(struct arena *a, size_t n); /* 16-byte aligned, zeroed */
+char *arena_strdup(struct arena *a, const char *s); /* NULL in, NULL out */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void *arena_memdup(struct arena *a, const void *p, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)

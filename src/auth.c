@@ -75,7 +75,7 @@ auth_scopes_subset(const char *req, const char *have)
 		if (!auth_list_has(have, p, n) &&
 		    !auth_list_has(have, "admin", 5) &&
 		    !(n > 11 && strncmp(p, "mcp:invoke:", 11) == 0 &&
-		    auth_list_has(have, "mcp:invoke", 10)))
+			auth_list_has(have, "mcp:invoke", 10)))
 			return 0;
 		p = e;
 	}

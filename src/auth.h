@@ -10,9 +10,9 @@ struct crypt_keyring;
 struct conf;
 
 struct principal {
-	const char *user;	/* username; NULL when anonymous */
-	const char *scopes;	/* space separated */
-	int via_session;	/* authenticated by the session cookie */
+	const char *user; /* username; NULL when anonymous */
+	const char *scopes; /* space separated */
+	int via_session; /* authenticated by the session cookie */
 };
 
 /* Scopes a role grants (static string), NULL for an unknown role. */
@@ -29,9 +29,8 @@ int auth_scopes_subset(const char *req, const char *have);
  * id (cookie_id). ERR_AUTH when neither is present or valid, ERR_DBDOWN /
  * ERR_DB from the session lookup. Strings in *p live in the arena.
  */
-enum err auth_authenticate(struct db *d, struct arena *a,
-    const struct conf *c, const struct crypt_keyring *kr,
-    const char *authorization, const char *cookie_id, struct principal *p)
-    MUST_CHECK;
+enum err auth_authenticate(struct db *d, struct arena *a, const struct conf *c,
+    const struct crypt_keyring *kr, const char *authorization,
+    const char *cookie_id, struct principal *p) MUST_CHECK;
 
 #endif

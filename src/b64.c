@@ -66,8 +66,8 @@ b64_enc(const char *alpha, int pad, const void *in, size_t n, char *out)
  * Refuses a length of 1 mod 4 and non-zero bits after the last byte.
  */
 static enum err
-b64_dec(struct arena *a, int url, const char *in, size_t n,
-    unsigned char **out, size_t *out_len)
+b64_dec(struct arena *a, int url, const char *in, size_t n, unsigned char **out,
+    size_t *out_len)
 {
 	unsigned char *buf;
 	uint32_t v = 0;
@@ -123,8 +123,8 @@ b64url_encode(const void *in, size_t n, char *out)
 }
 
 enum err
-b64url_decode(struct arena *a, const char *in, size_t n,
-    unsigned char **out, size_t *out_len)
+b64url_decode(struct arena *a, const char *in, size_t n, unsigned char **out,
+    size_t *out_len)
 {
 	return b64_dec(a, 1, in, n, out, out_len);
 }
@@ -142,8 +142,8 @@ b64_encode(const void *in, size_t n, char *out)
 }
 
 enum err
-b64_decode(struct arena *a, const char *in, size_t n,
-    unsigned char **out, size_t *out_len)
+b64_decode(struct arena *a, const char *in, size_t n, unsigned char **out,
+    size_t *out_len)
 {
 	size_t pad = 0;
 

@@ -15,7 +15,7 @@
 
 #define CONF_DEFAULT_PATH "/etc/mcpgw/mcpgw.conf"
 #define CONF_MAX_KEYS 8
-#define CONF_KEY_CAP 4096	/* every key buffer has this size */
+#define CONF_KEY_CAP 4096 /* every key buffer has this size */
 
 enum conf_type { CT_STR, CT_INT, CT_BOOL };
 
@@ -27,9 +27,18 @@ struct conf_key {
 	long min, max;
 };
 
-#define S(n, d) { #n, CT_STR, offsetof(struct conf, n), d, 0, 0 }
-#define I(n, d, lo, hi) { #n, CT_INT, offsetof(struct conf, n), d, lo, hi }
-#define B(n, d) { #n, CT_BOOL, offsetof(struct conf, n), d, 0, 1 }
+#define S(n, d) \
+	{ \
+#n, CT_STR, offsetof(struct conf, n), d, 0, 0 \
+	}
+#define I(n, d, lo, hi) \
+	{ \
+#n, CT_INT, offsetof(struct conf, n), d, lo, hi \
+	}
+#define B(n, d) \
+	{ \
+#n, CT_BOOL, offsetof(struct conf, n), d, 0, 1 \
+	}
 
 static const struct conf_key conf_keys[] = {
 	S(database_url, "dbname=mcpgw"),
@@ -73,8 +82,8 @@ conf_parse_bool(const char *v, long *out)
 
 /* Sets one key from text; where names the source for error messages. */
 static enum err
-conf_set(struct conf *c, const struct conf_key *k, const char *v,
-    const char *where)
+conf_set(
+    struct conf *c, const struct conf_key *k, const char *v, const char *where)
 {
 	char **sp;
 	long *lp, n;
@@ -94,7 +103,8 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v,
 		n = strtol(v, &end, 10);
 		if (errno != 0 || end == v || *end != '\0' || n < k->min ||
 		    n > k->max) {
-			log_error("config: %s: %s must be an integer in %ld..%ld",
+			log_error(
+			    "config: %s: %s must be an integer in %ld..%ld",
 			    where, k->name, k->min, k->max);
 			return ERR_CONFIG;
 		}
@@ -197,7 +207,7 @@ conf_load(struct conf *c)
 		if (conf_keys[i].def == NULL)
 			continue;
 		if ((e = conf_set(c, &conf_keys[i], conf_keys[i].def,
-		    "default")) != ERR_OK)
+			 "default")) != ERR_OK)
 			return e;
 	}
 	path = getenv("MCPGW_CONFIG");
@@ -206,8 +216,8 @@ conf_load(struct conf *c)
 	if ((e = conf_read_file(c, c->path, path != NULL)) != ERR_OK)
 		return e;
 	for (i = 0; i < NKEYS; i++) {
-		snprintf(envname, sizeof(envname), "MCPGW_%s",
-		    conf_keys[i].name);
+		snprintf(
+		    envname, sizeof(envname), "MCPGW_%s", conf_keys[i].name);
 		for (j = 6; envname[j] != '\0'; j++)
 			envname[j] = (char)toupper((unsigned char)envname[j]);
 		if ((v = getenv(envname)) == NULL)
@@ -217,13 +227,13 @@ conf_load(struct conf *c)
 	}
 	if (log_parse_level(c->log_level, &lvl) != 0) {
 		log_error("config: log_level must be error, warn, info or "
-		    "debug");
+			  "debug");
 		return ERR_CONFIG;
 	}
 	log_set_level(lvl);
 	if (c->token_default_hours > c->token_max_hours) {
 		log_error("config: token_default_hours exceeds "
-		    "token_max_hours");
+			  "token_max_hours");
 		return ERR_CONFIG;
 	}
 	return ERR_OK;
@@ -286,7 +296,8 @@ conf_read_key(const char *path, unsigned char **out, size_t *len)
 	while ((ch = fgetc(f)) != EOF) {
 		if (n == cap) {
 			log_error("config: secret key file %s is larger than "
-			    "%lu bytes", path, (unsigned long)cap);
+				  "%lu bytes",
+			    path, (unsigned long)cap);
 			goto fail;
 		}
 		buf[n++] = (unsigned char)ch;
@@ -317,8 +328,8 @@ conf_keyring(const struct conf *c, struct crypt_keyring **out)
 	enum err e = ERR_CONFIG;
 
 	if (c->secret_key_file != NULL && *c->secret_key_file != '\0') {
-		if ((e = conf_read_key(c->secret_key_file, &keys[0],
-		    &lens[0])) != ERR_OK)
+		if ((e = conf_read_key(
+			 c->secret_key_file, &keys[0], &lens[0])) != ERR_OK)
 			goto fail;
 	} else if (c->secret_key != NULL && *c->secret_key != '\0') {
 		lens[0] = strlen(c->secret_key);
@@ -333,9 +344,10 @@ conf_keyring(const struct conf *c, struct crypt_keyring **out)
 		memcpy(keys[0], c->secret_key, lens[0]);
 	} else {
 		log_error("config: no secret key: set secret_key_file (a file "
-		    "holding at least 32 random bytes, e.g. from "
-		    "'head -c 32 /dev/urandom | base64') in %s or "
-		    "MCPGW_SECRET_KEY_FILE", c->path);
+			  "holding at least 32 random bytes, e.g. from "
+			  "'head -c 32 /dev/urandom | base64') in %s or "
+			  "MCPGW_SECRET_KEY_FILE",
+		    c->path);
 		e = ERR_CONFIG;
 		goto fail;
 	}
@@ -346,7 +358,7 @@ conf_keyring(const struct conf *c, struct crypt_keyring **out)
 			goto fail;
 		}
 		for (tok = strtok_r(olds, ", \t", &save); tok != NULL;
-		    tok = strtok_r(NULL, ", \t", &save)) {
+		     tok = strtok_r(NULL, ", \t", &save)) {
 			if (n == CONF_MAX_KEYS) {
 				log_error("config: at most %d old secret keys",
 				    CONF_MAX_KEYS - 1);
@@ -361,7 +373,8 @@ conf_keyring(const struct conf *c, struct crypt_keyring **out)
 	}
 	for (i = 0; i < n; i++) {
 		if (lens[i] < CRYPT_SECRET_MIN) {
-			log_error("config: secret key %s is %lu bytes; at least "
+			log_error(
+			    "config: secret key %s is %lu bytes; at least "
 			    "%d are required (generate one with "
 			    "'head -c 32 /dev/urandom | base64')",
 			    i == 0 ? "(current)" : "(old)",

@@ -12,8 +12,8 @@ struct crypt_keyring;
 struct conf {
 	char *database_url;
 	char *secret_key_file;
-	char *secret_key;		/* inline key; the file wins if both */
-	char *old_secret_key_files;	/* comma or space separated */
+	char *secret_key; /* inline key; the file wins if both */
+	char *old_secret_key_files; /* comma or space separated */
 	char *public_base_url;
 	char *token_issuer;
 	long token_default_hours;
@@ -31,7 +31,7 @@ struct conf {
 	char *log_level;
 	char *sql_dir;
 	char *ui_dir;
-	char *path;			/* the file that was read */
+	char *path; /* the file that was read */
 };
 
 /*
@@ -49,6 +49,7 @@ void conf_free(struct conf *c);
  * or short (< 32 bytes) key is ERR_CONFIG with a clear logged message.
  * The caller frees *out with crypt_keyring_free().
  */
-enum err conf_keyring(const struct conf *c, struct crypt_keyring **out) MUST_CHECK;
+enum err
+conf_keyring(const struct conf *c, struct crypt_keyring **out) MUST_CHECK;
 
 #endif

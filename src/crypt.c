@@ -12,22 +12,22 @@
 #include "err.h"
 #include "log.h"
 
-#define CRYPT_GCRYPT_MIN	"1.10.0"
-#define CRYPT_SECMEM_POOL	65536
-#define CRYPT_NONCE_LEN		12
-#define CRYPT_TAG_LEN		16
+#define CRYPT_GCRYPT_MIN "1.10.0"
+#define CRYPT_SECMEM_POOL 65536
+#define CRYPT_NONCE_LEN 12
+#define CRYPT_TAG_LEN 16
 
 /* HKDF labels: a stored format (see crypt.h), never change them. */
-#define CRYPT_HKDF_SALT		"mcpgw-v1"
-#define CRYPT_INFO_ENC		"mcpgw credential aes-256-gcm"
-#define CRYPT_INFO_JWT		"mcpgw jwt hs256"
-#define CRYPT_INFO_ID		"mcpgw key id"
+#define CRYPT_HKDF_SALT "mcpgw-v1"
+#define CRYPT_INFO_ENC "mcpgw credential aes-256-gcm"
+#define CRYPT_INFO_JWT "mcpgw jwt hs256"
+#define CRYPT_INFO_ID "mcpgw key id"
 
-#define CRYPT_PW_PREFIX		"pbkdf2-sha256$"
-#define CRYPT_PW_SALT_LEN	16
-#define CRYPT_PW_HASH_LEN	32
-#define CRYPT_PW_ITER_MIN	1000UL
-#define CRYPT_PW_ITER_MAX	10000000UL
+#define CRYPT_PW_PREFIX "pbkdf2-sha256$"
+#define CRYPT_PW_SALT_LEN 16
+#define CRYPT_PW_HASH_LEN 32
+#define CRYPT_PW_ITER_MIN 1000UL
+#define CRYPT_PW_ITER_MAX 10000000UL
 
 struct crypt_key {
 	unsigned char enc[CRYPT_KEY_LEN];
@@ -37,8 +37,8 @@ struct crypt_key {
 };
 
 struct crypt_keyring {
-	size_t n;		/* keys in use; keys[0] is current */
-	size_t cap;		/* keys allocated */
+	size_t n; /* keys in use; keys[0] is current */
+	size_t cap; /* keys allocated */
 	struct crypt_key keys[];
 };
 
@@ -59,19 +59,11 @@ crypt_gcry_log(void *opaque, int level, const char *fmt, va_list ap)
 	if (n == 0)
 		return;
 	switch (level) {
-	case GCRY_LOG_DEBUG:
-		log_debug("libgcrypt: %s", buf);
-		break;
+	case GCRY_LOG_DEBUG: log_debug("libgcrypt: %s", buf); break;
 	case GCRY_LOG_CONT:
-	case GCRY_LOG_INFO:
-		log_info("libgcrypt: %s", buf);
-		break;
-	case GCRY_LOG_WARN:
-		log_warn("libgcrypt: %s", buf);
-		break;
-	default:
-		log_error("libgcrypt: %s", buf);
-		break;
+	case GCRY_LOG_INFO: log_info("libgcrypt: %s", buf); break;
+	case GCRY_LOG_WARN: log_warn("libgcrypt: %s", buf); break;
+	default: log_error("libgcrypt: %s", buf); break;
 	}
 }
 
@@ -83,7 +75,8 @@ crypt_global_init(void)
 	gcry_set_log_handler(crypt_gcry_log, NULL);
 	if (gcry_check_version(CRYPT_GCRYPT_MIN) == NULL) {
 		log_error("crypt: libgcrypt %s is too old; %s or later is "
-		    "required", gcry_check_version(NULL), CRYPT_GCRYPT_MIN);
+			  "required",
+		    gcry_check_version(NULL), CRYPT_GCRYPT_MIN);
 		return ERR_CRYPTO;
 	}
 	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
@@ -99,8 +92,8 @@ crypt_global_init(void)
 	 */
 	if (gcry_control(GCRYCTL_INIT_SECMEM, CRYPT_SECMEM_POOL, 0) != 0) {
 		log_warn("crypt: cannot lock %d bytes of secure memory into "
-		    "RAM, so keys could be swapped to disk; raise "
-		    "RLIMIT_MEMLOCK (ulimit -l) for this user",
+			 "RAM, so keys could be swapped to disk; raise "
+			 "RLIMIT_MEMLOCK (ulimit -l) for this user",
 		    CRYPT_SECMEM_POOL);
 		gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
 	}
@@ -109,8 +102,8 @@ crypt_global_init(void)
 	 * pool; extra pools (unlocked, still wiped on free, announced once
 	 * by libgcrypt) beat failing the request.
 	 */
-	gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM,
-	    (unsigned int)CRYPT_SECMEM_POOL);
+	gcry_control(
+	    GCRYCTL_AUTO_EXPAND_SECMEM, (unsigned int)CRYPT_SECMEM_POOL);
 	gcry_control(GCRYCTL_RESUME_SECMEM_WARN);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	crypt_ready = 1;
@@ -124,8 +117,8 @@ crypt_mac_open(const void *key, size_t klen)
 	gcry_mac_hd_t h;
 	gcry_error_t ge;
 
-	ge = gcry_mac_open(&h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE,
-	    NULL);
+	ge = gcry_mac_open(
+	    &h, GCRY_MAC_HMAC_SHA256, GCRY_MAC_FLAG_SECURE, NULL);
 	if (ge != 0) {
 		log_error("crypt: gcry_mac_open: %s", gcry_strerror(ge));
 		return NULL;
@@ -296,13 +289,14 @@ crypt_keyring_new(const void *const secrets[], const size_t lens[], size_t n,
 		if (secrets[i] == NULL || lens[i] < CRYPT_SECRET_MIN) {
 			if (i == 0)
 				log_error("crypt: the secret key is %zu bytes "
-				    "long; at least %d are required",
+					  "long; at least %d are required",
 				    secrets[i] == NULL ? 0 : lens[i],
 				    CRYPT_SECRET_MIN);
 			else
-				log_error("crypt: old secret key %zu is %zu "
-				    "bytes long; at least %d are required", i,
-				    secrets[i] == NULL ? 0 : lens[i],
+				log_error(
+				    "crypt: old secret key %zu is %zu "
+				    "bytes long; at least %d are required",
+				    i, secrets[i] == NULL ? 0 : lens[i],
 				    CRYPT_SECRET_MIN);
 			return ERR_CONFIG;
 		}
@@ -324,12 +318,13 @@ crypt_keyring_new(const void *const secrets[], const size_t lens[], size_t n,
 		}
 		if (!crypt_memeq(kr->keys[j].enc, k->enc, sizeof(k->enc))) {
 			log_error("crypt: two different secret keys share key "
-			    "id %s; replace one of them", k->kid);
+				  "id %s; replace one of them",
+			    k->kid);
 			e = ERR_CONFIG;
 			goto fail;
 		}
-		log_warn("crypt: secret key %zu repeats key %s; ignored", i,
-		    k->kid);
+		log_warn(
+		    "crypt: secret key %zu repeats key %s; ignored", i, k->kid);
 		explicit_bzero(k, sizeof(*k));
 	}
 	*out = kr;
@@ -375,8 +370,8 @@ crypt_gcm_open(const unsigned char *key, const unsigned char *nonce,
 	gcry_cipher_hd_t h;
 	gcry_error_t ge;
 
-	ge = gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
-	    GCRY_CIPHER_SECURE);
+	ge = gcry_cipher_open(
+	    &h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM, GCRY_CIPHER_SECURE);
 	if (ge != 0) {
 		log_error("crypt: gcry_cipher_open: %s", gcry_strerror(ge));
 		return NULL;
@@ -384,7 +379,7 @@ crypt_gcm_open(const unsigned char *key, const unsigned char *nonce,
 	if ((ge = gcry_cipher_setkey(h, key, CRYPT_KEY_LEN)) != 0 ||
 	    (ge = gcry_cipher_setiv(h, nonce, CRYPT_NONCE_LEN)) != 0 ||
 	    (aad_len > 0 &&
-	    (ge = gcry_cipher_authenticate(h, aad, aad_len)) != 0) ||
+		(ge = gcry_cipher_authenticate(h, aad, aad_len)) != 0) ||
 	    (ge = gcry_cipher_final(h)) != 0) {
 		log_error("crypt: AES-GCM set-up: %s", gcry_strerror(ge));
 		gcry_cipher_close(h);
@@ -427,8 +422,8 @@ fail:
 }
 
 enum err
-crypt_open(const struct crypt_keyring *kr, const unsigned char *blob,
-    size_t n, const void *aad, size_t aad_len, struct crypt_secret **out)
+crypt_open(const struct crypt_keyring *kr, const unsigned char *blob, size_t n,
+    const void *aad, size_t aad_len, struct crypt_secret **out)
 {
 	const struct crypt_key *k = NULL;
 	const unsigned char *nonce, *ct;
@@ -460,8 +455,7 @@ crypt_open(const struct crypt_keyring *kr, const unsigned char *blob,
 	s->len = len;
 	if ((h = crypt_gcm_open(k->enc, nonce, aad, aad_len)) == NULL)
 		goto fail;
-	if (gcry_cipher_decrypt(h, s->data, len, len > 0 ? ct : NULL, len) !=
-	    0)
+	if (gcry_cipher_decrypt(h, s->data, len, len > 0 ? ct : NULL, len) != 0)
 		goto fail;
 	if (gcry_cipher_checktag(h, ct + len, CRYPT_TAG_LEN) != 0)
 		goto fail;
@@ -511,8 +505,8 @@ crypt_password_hash(struct arena *a, const char *pw, char **out)
 	if (pw == NULL)
 		return ERR_INVAL;
 	crypt_random(salt, sizeof(salt));
-	e = crypt_pbkdf2(pw, salt, sizeof(salt), CRYPT_PBKDF2_ITER, hash,
-	    sizeof(hash));
+	e = crypt_pbkdf2(
+	    pw, salt, sizeof(salt), CRYPT_PBKDF2_ITER, hash, sizeof(hash));
 	if (e != ERR_OK)
 		goto fail;
 	b64_encode(salt, sizeof(salt), salt_b64);
@@ -571,8 +565,8 @@ crypt_password_verify(const char *pw, const char *encoded)
 	if (pw == NULL || encoded == NULL)
 		return ERR_INVAL;
 	arena_init(&a);
-	e = crypt_pw_parse(&a, encoded, &iter, &salt, &salt_len, &hash,
-	    &hash_len);
+	e = crypt_pw_parse(
+	    &a, encoded, &iter, &salt, &salt_len, &hash, &hash_len);
 	if (e != ERR_OK)
 		goto fail;
 	if ((e = crypt_pbkdf2(pw, salt, salt_len, iter, got, hash_len)) !=
@@ -593,7 +587,7 @@ crypt_password_dummy(const char *pw)
 
 	/* The result is thrown away: only the time spent matters. */
 	if (crypt_pbkdf2(pw != NULL ? pw : "", salt, sizeof(salt),
-	    CRYPT_PBKDF2_ITER, got, sizeof(got)) != ERR_OK)
+		CRYPT_PBKDF2_ITER, got, sizeof(got)) != ERR_OK)
 		log_debug("crypt: dummy password check failed");
 	explicit_bzero(got, sizeof(got));
 }

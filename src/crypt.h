@@ -7,14 +7,14 @@
 #include "arena.h"
 #include "err.h"
 
-#define CRYPT_SECRET_MIN	32	/* bytes in an operator secret key */
-#define CRYPT_KEYRING_MAX	16	/* current key plus old keys */
-#define CRYPT_KEY_LEN		32	/* derived AES-256 and HS256 keys */
-#define CRYPT_KEY_ID_LEN	4
-#define CRYPT_KID_LEN		8	/* hex of the key id, no NUL */
-#define CRYPT_SEAL_VERSION	0x01
+#define CRYPT_SECRET_MIN 32 /* bytes in an operator secret key */
+#define CRYPT_KEYRING_MAX 16 /* current key plus old keys */
+#define CRYPT_KEY_LEN 32 /* derived AES-256 and HS256 keys */
+#define CRYPT_KEY_ID_LEN 4
+#define CRYPT_KID_LEN 8 /* hex of the key id, no NUL */
+#define CRYPT_SEAL_VERSION 0x01
 /* version(1) | key id(4) | nonce(12) | ciphertext | tag(16) */
-#define CRYPT_SEAL_OVERHEAD	(1 + CRYPT_KEY_ID_LEN + 12 + 16)
+#define CRYPT_SEAL_OVERHEAD (1 + CRYPT_KEY_ID_LEN + 12 + 16)
 /*
  * PBKDF2-HMAC-SHA256 iterations for new password hashes, for one check of
  * about 35 ms (SPEC section 3: tens of milliseconds). Measured on the
@@ -22,7 +22,7 @@
  * -O2 and no sanitizers prints "# one password check: 35.2 ms" when run
  * as `tests/unit/t_crypt | grep 'password check'` (ASan triples it).
  */
-#define CRYPT_PBKDF2_ITER	120000
+#define CRYPT_PBKDF2_ITER 120000
 
 /*
  * Initialises libgcrypt once per process, before any thread starts (not
@@ -40,9 +40,9 @@ enum err crypt_global_init(void) MUST_CHECK;
  * 32 zero bytes. okm_len is at most 255 * 32 (ERR_INVAL otherwise).
  * Intermediate keys are wiped. Thread-safe.
  */
-enum err crypt_hkdf_sha256(const void *salt, size_t salt_len,
-    const void *ikm, size_t ikm_len, const void *info, size_t info_len,
-    unsigned char *okm, size_t okm_len) MUST_CHECK;
+enum err crypt_hkdf_sha256(const void *salt, size_t salt_len, const void *ikm,
+    size_t ikm_len, const void *info, size_t info_len, unsigned char *okm,
+    size_t okm_len) MUST_CHECK;
 
 /* HMAC-SHA256 of data under key (any length, empty allowed). */
 enum err crypt_hmac_sha256(const void *key, size_t klen, const void *data,
@@ -87,8 +87,8 @@ const char *crypt_keyring_kid(const struct crypt_keyring *kr);
  * ring), or the current key when kid is NULL; NULL when no key matches.
  * The pointer is valid as long as the ring; never copy it out of it.
  */
-const unsigned char *crypt_keyring_jwt_key(const struct crypt_keyring *kr,
-    const char *kid);
+const unsigned char *
+crypt_keyring_jwt_key(const struct crypt_keyring *kr, const char *kid);
 
 /*
  * Seals plain with AES-256-GCM under the current credential key and a
@@ -118,9 +118,9 @@ struct crypt_secret {
  * runs out. On success the caller frees *out with crypt_secret_free(),
  * which wipes it, as soon as the plaintext has been used.
  */
-enum err crypt_open(const struct crypt_keyring *kr, const unsigned char *blob,
-    size_t n, const void *aad, size_t aad_len, struct crypt_secret **out)
-    MUST_CHECK;
+enum err
+crypt_open(const struct crypt_keyring *kr, const unsigned char *blob, size_t n,
+    const void *aad, size_t aad_len, struct crypt_secret **out) MUST_CHECK;
 void crypt_secret_free(struct crypt_secret *s);
 
 /*
@@ -140,10 +140,9 @@ void crypt_secret_free(struct crypt_secret *s);
  * current-cost hash and returns nothing; call it for an unknown user so
  * that "no such user" and "wrong password" take the same time.
  */
-enum err crypt_password_hash(struct arena *a, const char *pw, char **out)
-    MUST_CHECK;
-enum err crypt_password_verify(const char *pw, const char *encoded)
-    MUST_CHECK;
+enum err
+crypt_password_hash(struct arena *a, const char *pw, char **out) MUST_CHECK;
+enum err crypt_password_verify(const char *pw, const char *encoded) MUST_CHECK;
 void crypt_password_dummy(const char *pw);
 
 #endif

@@ -24,8 +24,8 @@ db_connect(struct db *d)
 		return ERR_NOMEM;
 	if (PQstatus(d->conn) != CONNECTION_OK) {
 		/* libpq's message names host and port, never a password. */
-		log_error("database: connect failed: %s",
-		    PQerrorMessage(d->conn));
+		log_error(
+		    "database: connect failed: %s", PQerrorMessage(d->conn));
 		return ERR_DBDOWN;
 	}
 	PQsetNoticeProcessor(d->conn, db_notice, NULL);
@@ -67,8 +67,7 @@ db_ready(struct db *d)
 
 enum err
 db_exec(struct db *d, struct arena *a, const char *sql, int n,
-    const char *const *vals, const int *lens, const int *fmts,
-    PGresult **out)
+    const char *const *vals, const int *lens, const int *fmts, PGresult **out)
 {
 	PGresult *res;
 	const char *state;
@@ -89,7 +88,8 @@ db_exec(struct db *d, struct arena *a, const char *sql, int n,
 	}
 	if (res == NULL) {
 		log_error("database: %s", PQerrorMessage(d->conn));
-		return PQstatus(d->conn) != CONNECTION_OK ? ERR_DBDOWN : ERR_NOMEM;
+		return PQstatus(d->conn) != CONNECTION_OK ? ERR_DBDOWN
+							  : ERR_NOMEM;
 	}
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
@@ -104,15 +104,17 @@ db_exec(struct db *d, struct arena *a, const char *sql, int n,
 	if (state != NULL && strcmp(state, "23505") == 0)
 		e = ERR_EXISTS;
 	else if (PQstatus(d->conn) != CONNECTION_OK ||
-	    (state != NULL && (strncmp(state, "08", 2) == 0 ||
-	    strncmp(state, "57P", 3) == 0)))
+	    (state != NULL &&
+		(strncmp(state, "08", 2) == 0 ||
+		    strncmp(state, "57P", 3) == 0)))
 		e = ERR_DBDOWN;
 	else
 		e = ERR_DB;
 	if (e != ERR_EXISTS)
 		log_error("database: %s (SQLSTATE %s)",
-		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) ?
-		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "error",
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+			? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+			: "error",
 		    state ? state : "none");
 	PQclear(res);
 	if (e == ERR_DBDOWN && d->conn != NULL) {
@@ -131,10 +133,11 @@ db_script(struct db *d, const char *sql)
 	if ((e = db_ready(d)) != ERR_OK)
 		return e;
 	res = PQexec(d->conn, sql);
-	if (res == NULL || (PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultStatus(res) != PGRES_TUPLES_OK)) {
-		log_error("database: %s", res ? PQresultErrorMessage(res) :
-		    PQerrorMessage(d->conn));
+	if (res == NULL ||
+	    (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		PQresultStatus(res) != PGRES_TUPLES_OK)) {
+		log_error("database: %s",
+		    res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn));
 		PQclear(res);
 		return ERR_DB;
 	}

@@ -9,7 +9,7 @@
 
 struct db {
 	PGconn *conn;
-	char *url;		/* owned copy of the conninfo */
+	char *url; /* owned copy of the conninfo */
 };
 
 /*

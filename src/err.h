@@ -6,21 +6,21 @@
 
 enum err {
 	ERR_OK = 0,
-	ERR_NOMEM,	/* allocation failed */
-	ERR_INVAL,	/* malformed or invalid input */
-	ERR_TOOBIG,	/* input exceeds a size cap */
-	ERR_NOTFOUND,	/* no such row or item */
-	ERR_EXISTS,	/* unique constraint: the thing already exists */
-	ERR_AUTH,	/* bad or missing credentials */
-	ERR_FORBIDDEN,	/* authenticated but not allowed */
-	ERR_CRYPTO,	/* cipher, MAC or random failure; tag mismatch */
-	ERR_DB,		/* query failed for a reason other than the ones above */
-	ERR_DBDOWN,	/* PostgreSQL unreachable */
-	ERR_NET,	/* outbound connect, DNS or TLS failure */
-	ERR_TIMEOUT,	/* outbound request timed out */
-	ERR_CONFIG,	/* configuration missing or invalid */
-	ERR_SYS,	/* a system call failed (errno is set) */
-	ERR_RATE,	/* too many attempts */
+	ERR_NOMEM, /* allocation failed */
+	ERR_INVAL, /* malformed or invalid input */
+	ERR_TOOBIG, /* input exceeds a size cap */
+	ERR_NOTFOUND, /* no such row or item */
+	ERR_EXISTS, /* unique constraint: the thing already exists */
+	ERR_AUTH, /* bad or missing credentials */
+	ERR_FORBIDDEN, /* authenticated but not allowed */
+	ERR_CRYPTO, /* cipher, MAC or random failure; tag mismatch */
+	ERR_DB, /* query failed for a reason other than the ones above */
+	ERR_DBDOWN, /* PostgreSQL unreachable */
+	ERR_NET, /* outbound connect, DNS or TLS failure */
+	ERR_TIMEOUT, /* outbound request timed out */
+	ERR_CONFIG, /* configuration missing or invalid */
+	ERR_SYS, /* a system call failed (errno is set) */
+	ERR_RATE, /* too many attempts */
 	ERR__COUNT
 };
 

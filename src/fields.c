@@ -15,8 +15,8 @@ fields_cjson_delete(void *p)
 }
 
 enum err
-fields_from_form(struct arena *a, const struct form *f, cJSON **out,
-    const char **bad)
+fields_from_form(
+    struct arena *a, const struct form *f, cJSON **out, const char **bad)
 {
 	cJSON *o;
 	size_t i;
@@ -48,8 +48,8 @@ fields_text_ok(const char *s, int multiline)
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p == 0x7f)
 			return 0;
-		if (*p < 0x20 && !(multiline &&
-		    (*p == '\n' || *p == '\r' || *p == '\t')))
+		if (*p < 0x20 &&
+		    !(multiline && (*p == '\n' || *p == '\r' || *p == '\t')))
 			return 0;
 	}
 	return 1;
@@ -88,8 +88,8 @@ fields_fail(struct api_error *err, int status, const char *code,
 
 enum err
 fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
-    const cJSON *in, int from_form, int reject_unknown,
-    struct field_val *out, struct api_error *err)
+    const cJSON *in, int from_form, int reject_unknown, struct field_val *out,
+    struct api_error *err)
 {
 	const cJSON *it;
 	const struct field_rule *r;
@@ -99,14 +99,17 @@ fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
 
 	memset(out, 0, n * sizeof(*out));
 	if (reject_unknown) {
-		cJSON_ArrayForEach(it, in) {
+		cJSON_ArrayForEach(it, in)
+		{
 			for (i = 0; i < n; i++)
 				if (strcmp(rules[i].name, it->string) == 0)
 					break;
 			if (i == n)
 				return fields_fail(err, 422, "unknown_field",
-				    arena_printf(a, "Field '%.64s' is not "
-				    "accepted here.", it->string),
+				    arena_printf(a,
+					"Field '%.64s' is not "
+					"accepted here.",
+					it->string),
 				    arena_strndup(a, it->string, 64));
 		}
 	}
@@ -118,8 +121,9 @@ fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
 		if (it == NULL) {
 			if (r->flags & FR_REQUIRED)
 				return fields_fail(err, 400, "missing_field",
-				    arena_printf(a, "Field '%s' is required.",
-				    r->name), r->name);
+				    arena_printf(
+					a, "Field '%s' is required.", r->name),
+				    r->name);
 			continue;
 		}
 		v->present = 1;
@@ -127,8 +131,9 @@ fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
 			v->is_null = 1;
 			if (r->flags & FR_REQUIRED)
 				return fields_fail(err, 400, "missing_field",
-				    arena_printf(a, "Field '%s' is required.",
-				    r->name), r->name);
+				    arena_printf(
+					a, "Field '%s' is required.", r->name),
+				    r->name);
 			continue;
 		}
 		switch (r->type) {
@@ -137,24 +142,37 @@ fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
 		case FT_RAW:
 			if (!cJSON_IsString(it))
 				return fields_fail(err, 400, code,
-				    arena_printf(a, "Field '%s' must be a "
-				    "string.", r->name), r->name);
+				    arena_printf(a,
+					"Field '%s' must be a "
+					"string.",
+					r->name),
+				    r->name);
 			v->s = it->valuestring;
 			v->len = strlen(v->s);
 			if ((r->flags & FR_NONEMPTY) && v->len == 0)
 				return fields_fail(err, 400,
-				    (r->flags & FR_REQUIRED) ? "missing_field" :
-				    code, arena_printf(a, "Field '%s' must not "
-				    "be empty.", r->name), r->name);
+				    (r->flags & FR_REQUIRED) ? "missing_field"
+							     : code,
+				    arena_printf(a,
+					"Field '%s' must not "
+					"be empty.",
+					r->name),
+				    r->name);
 			if (r->max > 0 && v->len > (size_t)r->max)
 				return fields_fail(err, 400, code,
-				    arena_printf(a, "Field '%s' is longer than "
-				    "%lld bytes.", r->name, r->max), r->name);
+				    arena_printf(a,
+					"Field '%s' is longer than "
+					"%lld bytes.",
+					r->name, r->max),
+				    r->name);
 			if (r->type != FT_RAW &&
 			    !fields_text_ok(v->s, r->type == FT_MULTILINE))
 				return fields_fail(err, 400, code,
-				    arena_printf(a, "Field '%s' contains "
-				    "control characters.", r->name), r->name);
+				    arena_printf(a,
+					"Field '%s' contains "
+					"control characters.",
+					r->name),
+				    r->name);
 			break;
 		case FT_BOOL:
 			if (cJSON_IsBool(it))
@@ -162,8 +180,11 @@ fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
 			else if (!cJSON_IsString(it) ||
 			    fields_bool_text(it->valuestring, &v->b) != 0)
 				return fields_fail(err, 400, code,
-				    arena_printf(a, "Field '%s' must be true "
-				    "or false.", r->name), r->name);
+				    arena_printf(a,
+					"Field '%s' must be true "
+					"or false.",
+					r->name),
+				    r->name);
 			break;
 		case FT_INT: {
 			double d;
@@ -182,9 +203,11 @@ fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
 			if (isnan(d) || d != floor(d) || d < (double)r->min ||
 			    d > (double)r->max)
 				return fields_fail(err, 400, code,
-				    arena_printf(a, "Field '%s' must be an "
-				    "integer from %lld to %lld.", r->name,
-				    r->min, r->max), r->name);
+				    arena_printf(a,
+					"Field '%s' must be an "
+					"integer from %lld to %lld.",
+					r->name, r->min, r->max),
+				    r->name);
 			v->i = (long long)d;
 			break;
 		}

@@ -58,8 +58,8 @@ form_hexval(unsigned char c)
  * than the encoded one, so n + 1 bytes suffice; *outlen gets its length.
  */
 static enum err
-form_decode(struct arena *a, const char *s, size_t n, char **out,
-    size_t *outlen)
+form_decode(
+    struct arena *a, const char *s, size_t n, char **out, size_t *outlen)
 {
 	char *d;
 	size_t i, j;
@@ -127,9 +127,11 @@ form_parse_urlencoded(struct arena *a, const char *body, size_t len,
 		eq = memchr(p, '=', (size_t)(amp - p));
 		if (eq == NULL)
 			eq = amp;
-		if (form_decode(a, p, (size_t)(eq - p), &name,
-		    &nlen) != ERR_OK || (eq < amp && form_decode(a, eq + 1,
-		    (size_t)(amp - eq - 1), &value, &vlen) != ERR_OK)) {
+		if (form_decode(a, p, (size_t)(eq - p), &name, &nlen) !=
+			ERR_OK ||
+		    (eq < amp &&
+			form_decode(a, eq + 1, (size_t)(amp - eq - 1), &value,
+			    &vlen) != ERR_OK)) {
 			e = ERR_INVAL;
 			reason = "The form contains an invalid percent-escape.";
 			goto fail;

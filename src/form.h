@@ -13,11 +13,11 @@
  * is freed separately.
  */
 struct form_field {
-	const char *name;	/* NUL-terminated, never contains a NUL */
-	const char *value;	/* NUL after len bytes; may hold NULs itself */
-	size_t len;		/* bytes in value */
-	const char *filename;	/* NULL unless the part had one; never a path */
-	const char *ctype;	/* the part's Content-Type, NULL if none */
+	const char *name; /* NUL-terminated, never contains a NUL */
+	const char *value; /* NUL after len bytes; may hold NULs itself */
+	size_t len; /* bytes in value */
+	const char *filename; /* NULL unless the part had one; never a path */
+	const char *ctype; /* the part's Content-Type, NULL if none */
 };
 
 /* Fields in the order they appeared; duplicates are kept. */
@@ -41,11 +41,13 @@ struct form_limits {
 	size_t max_header_bytes;
 };
 
-#define FORM_MAX_FIELDS		256
-#define FORM_MAX_VALUE_BYTES	(1024 * 1024)
-#define FORM_MAX_HEADER_BYTES	(8 * 1024)
-#define FORM_LIMITS_DEFAULT						\
-	{ FORM_MAX_FIELDS, FORM_MAX_VALUE_BYTES, FORM_MAX_HEADER_BYTES }
+#define FORM_MAX_FIELDS 256
+#define FORM_MAX_VALUE_BYTES (1024 * 1024)
+#define FORM_MAX_HEADER_BYTES (8 * 1024)
+#define FORM_LIMITS_DEFAULT \
+	{ \
+		FORM_MAX_FIELDS, FORM_MAX_VALUE_BYTES, FORM_MAX_HEADER_BYTES \
+	}
 
 /* The defaults above; the parsers use them when given a NULL lim. */
 extern const struct form_limits form_limits_default;
@@ -76,7 +78,7 @@ struct form_field *form_add(struct arena *a, struct form *f);
  * never contains input bytes.
  */
 enum err form_parse_urlencoded(struct arena *a, const char *body, size_t len,
-    const struct form_limits *lim, struct form *out, const char **why)
-    MUST_CHECK;
+    const struct form_limits *lim, struct form *out,
+    const char **why) MUST_CHECK;
 
 #endif

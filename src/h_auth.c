@@ -18,8 +18,8 @@ h_iso(struct arena *a, long long t)
 
 	gmtime_r(&tt, &tm);
 	return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
 }
 
 /* A JSON array of the words in a space-separated list. */
@@ -71,7 +71,7 @@ h_login(struct hctx *c)
 		return;
 	}
 	if (fields_apply(c->a, login_rules, FIELDS_N(login_rules), c->body,
-	    c->body_form, 0, v, &ae) != ERR_OK) {
+		c->body_form, 0, v, &ae) != ERR_OK) {
 		h_api_error(c, &ae);
 		return;
 	}
@@ -95,10 +95,13 @@ h_login(struct hctx *c)
 	cJSON_AddItemToObject(j, "roles", h_words(ul.role));
 	cJSON_AddItemToObject(j, "scopes", h_words(role_scopes));
 	cJSON_AddStringToObject(j, "expires_at", h_iso(c->a, ul.expires_at));
-	resp_json(c->r, 200, arena_printf(c->a, "Set-Cookie: session=%s; "
-	    "Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s\r\n",
-	    ul.session_id, c->app->conf.session_hours * 3600,
-	    c->app->conf.cookie_secure ? "; Secure" : ""), j);
+	resp_json(c->r, 200,
+	    arena_printf(c->a,
+		"Set-Cookie: session=%s; "
+		"Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s\r\n",
+		ul.session_id, c->app->conf.session_hours * 3600,
+		c->app->conf.cookie_secure ? "; Secure" : ""),
+	    j);
 	cJSON_Delete(j);
 }
 
@@ -113,10 +116,12 @@ h_logout(struct hctx *c)
 		h_fail(c, e);
 		return;
 	}
-	resp_json_text(c->r, 200, arena_printf(c->a, "Set-Cookie: session=; "
-	    "Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s\r\n",
-	    c->app->conf.cookie_secure ? "; Secure" : ""), body,
-	    sizeof(body) - 1);
+	resp_json_text(c->r, 200,
+	    arena_printf(c->a,
+		"Set-Cookie: session=; "
+		"Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s\r\n",
+		c->app->conf.cookie_secure ? "; Secure" : ""),
+	    body, sizeof(body) - 1);
 }
 
 void
@@ -130,16 +135,17 @@ h_me(struct hctx *c)
 	}
 	cJSON_AddStringToObject(j, "username", c->who.user);
 	cJSON_AddItemToObject(j, "scopes", h_words(c->who.scopes));
-	cJSON_AddStringToObject(j, "auth_method", c->who.via_session ?
-	    "session" : "jwt");
-	cJSON_AddBoolToObject(j, "is_admin", auth_has_scope(c->who.scopes,
-	    "admin"));
+	cJSON_AddStringToObject(
+	    j, "auth_method", c->who.via_session ? "session" : "jwt");
+	cJSON_AddBoolToObject(
+	    j, "is_admin", auth_has_scope(c->who.scopes, "admin"));
 	resp_json(c->r, 200, NULL, j);
 	cJSON_Delete(j);
 }
 
 static const struct field_rule token_rules[] = {
-	{ "expires_in_hours", FT_INT, 0, 1, 24 * 365, "invalid_expires_in_hours" },
+	{ "expires_in_hours", FT_INT, 0, 1, 24 * 365,
+	    "invalid_expires_in_hours" },
 	{ "description", FT_MULTILINE, 0, 0, 256, "invalid_description" },
 	{ "requested_scopes", FT_ANY, 0, 0, 0, "invalid_requested_scopes" },
 };
@@ -158,15 +164,17 @@ h_token_generate(struct hctx *c)
 	enum err e;
 
 	if (fields_apply(c->a, token_rules, FIELDS_N(token_rules), c->body, 0,
-	    0, v, &ae) != ERR_OK) {
+		0, v, &ae) != ERR_OK) {
 		h_api_error(c, &ae);
 		return;
 	}
 	if (v[0].present && !v[0].is_null) {
 		if (v[0].i > cf->token_max_hours) {
 			resp_error(c->r, 400, "invalid_expires_in_hours",
-			    arena_printf(c->a, "expires_in_hours must be an "
-			    "integer between 1 and %ld.", cf->token_max_hours),
+			    arena_printf(c->a,
+				"expires_in_hours must be an "
+				"integer between 1 and %ld.",
+				cf->token_max_hours),
 			    "expires_in_hours", NULL);
 			return;
 		}
@@ -180,32 +188,36 @@ h_token_generate(struct hctx *c)
 		if (!cJSON_IsArray(v[2].j) || cJSON_GetArraySize(v[2].j) == 0) {
 			resp_error(c->r, 400, "invalid_requested_scopes",
 			    "requested_scopes must be a non-empty list of "
-			    "strings.", "requested_scopes", NULL);
+			    "strings.",
+			    "requested_scopes", NULL);
 			return;
 		}
-		cJSON_ArrayForEach(it, v[2].j) {
+		cJSON_ArrayForEach(it, v[2].j)
+		{
 			if (!cJSON_IsString(it) || *it->valuestring == '\0' ||
 			    strlen(it->valuestring) > 128 ||
 			    strpbrk(it->valuestring, " \t\r\n") != NULL) {
 				resp_error(c->r, 400,
 				    "invalid_requested_scopes",
 				    "requested_scopes must be a list of scope "
-				    "names.", "requested_scopes", NULL);
+				    "names.",
+				    "requested_scopes", NULL);
 				return;
 			}
-			req = arena_printf(c->a, "%s%s%s", req, *req ? " " :
-			    "", it->valuestring);
+			req = arena_printf(c->a, "%s%s%s", req, *req ? " " : "",
+			    it->valuestring);
 		}
 		if (!auth_scopes_subset(req, c->who.scopes)) {
 			resp_error(c->r, 403, "insufficient_scope",
 			    "requested_scopes exceed the scopes of your "
-			    "account.", "requested_scopes", NULL);
+			    "account.",
+			    "requested_scopes", NULL);
 			return;
 		}
 		scopes = req;
 	}
 	if ((e = token_issue(c->db, c->a, cf, c->app->kr, c->who.user, scopes,
-	    hours, desc, &to)) != ERR_OK) {
+		 hours, desc, &to)) != ERR_OK) {
 		h_fail(c, e);
 		return;
 	}

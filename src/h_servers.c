@@ -17,8 +17,7 @@ h_cjson_delete(void *p)
 }
 
 static void
-h_bad(struct hctx *c, const char *code, const char *reason,
-    const char *field)
+h_bad(struct hctx *c, const char *code, const char *reason, const char *field)
 {
 	resp_error(c->r, 400, code, reason, field, NULL);
 }
@@ -33,9 +32,10 @@ h_check_url(struct hctx *c, const char *s)
 
 	if (ssrf_parse_url(c->a, s, &u, &why) != ERR_OK ||
 	    ssrf_check_url(c->a, &u, (int)c->app->conf.ssrf_deny_private, 0,
-	    &resolve, &why) != ERR_OK) {
-		h_bad(c, "invalid_proxy_pass_url", why ? why :
-		    "proxy_pass_url is not allowed.", "proxy_pass_url");
+		&resolve, &why) != ERR_OK) {
+		h_bad(c, "invalid_proxy_pass_url",
+		    why ? why : "proxy_pass_url is not allowed.",
+		    "proxy_pass_url");
 		return 0;
 	}
 	return 1;
@@ -53,8 +53,8 @@ h_tags(struct hctx *c, const struct field_val *v, cJSON **out)
 	else
 		e = valid_tags_json(c->a, v->j, out, &why);
 	if (e != ERR_OK) {
-		h_bad(c, "invalid_tags", why ? why : "tags are invalid.",
-		    "tags");
+		h_bad(
+		    c, "invalid_tags", why ? why : "tags are invalid.", "tags");
 		return 0;
 	}
 	arena_defer(c->a, h_cjson_delete, *out);
@@ -76,8 +76,9 @@ h_tools_arg(struct hctx *c, const struct field_val *v, cJSON **out)
 	else
 		e = valid_tool_list_json(c->a, v->j, out, &why);
 	if (e != ERR_OK) {
-		h_bad(c, "invalid_tool_list_json", why ? why :
-		    "tool_list_json must be a JSON array of MCP tools.",
+		h_bad(c, "invalid_tool_list_json",
+		    why ? why
+			: "tool_list_json must be a JSON array of MCP tools.",
 		    "tool_list_json");
 		return 0;
 	}
@@ -91,8 +92,8 @@ h_tools_arg(struct hctx *c, const struct field_val *v, cJSON **out)
  */
 static int
 h_auth_fields(struct hctx *c, const struct field_val *sv,
-    const struct field_val *cv, const struct field_val *hv,
-    const char **scheme, const char **header, const char **cred)
+    const struct field_val *cv, const struct field_val *hv, const char **scheme,
+    const char **header, const char **cred)
 {
 	const char *why = NULL;
 
@@ -101,39 +102,55 @@ h_auth_fields(struct hctx *c, const struct field_val *sv,
 	*cred = NULL;
 	if (strcmp(*scheme, "none") != 0 && strcmp(*scheme, "bearer") != 0 &&
 	    strcmp(*scheme, "api_key") != 0) {
-		h_bad(c, "invalid_auth_scheme", "auth_scheme must be one of: "
-		    "none, bearer, api_key.", "auth_scheme");
+		h_bad(c, "invalid_auth_scheme",
+		    "auth_scheme must be one of: "
+		    "none, bearer, api_key.",
+		    "auth_scheme");
 		return 0;
 	}
 	if (strcmp(*scheme, "none") == 0)
 		return 1;
 	if (cv->s == NULL || cv->len == 0) {
-		h_bad(c, "missing_credential", "auth_credential is required "
-		    "when auth_scheme is not 'none'.", "auth_credential");
+		h_bad(c, "missing_credential",
+		    "auth_credential is required "
+		    "when auth_scheme is not 'none'.",
+		    "auth_credential");
 		return 0;
 	}
 	if (valid_credential(cv->s, cv->len, &why) != ERR_OK) {
-		h_bad(c, "invalid_credential", why ? why :
-		    "auth_credential is invalid.", "auth_credential");
+		h_bad(c, "invalid_credential",
+		    why ? why : "auth_credential is invalid.",
+		    "auth_credential");
 		return 0;
 	}
 	*cred = cv->s;
 	if (hv->s != NULL && hv->len > 0)
 		*header = hv->s;
 	else
-		*header = strcmp(*scheme, "bearer") == 0 ? "Authorization" :
-		    "X-API-Key";
+		*header = strcmp(*scheme, "bearer") == 0 ? "Authorization"
+							 : "X-API-Key";
 	if (valid_header_name(*header, &why) != ERR_OK) {
-		h_bad(c, "invalid_auth_header_name", why ? why :
-		    "auth_header_name is not allowed.", "auth_header_name");
+		h_bad(c, "invalid_auth_header_name",
+		    why ? why : "auth_header_name is not allowed.",
+		    "auth_header_name");
 		return 0;
 	}
 	return 1;
 }
 
 enum {
-	RG_NAME, RG_DESC, RG_PATH, RG_URL, RG_TAGS, RG_LICENSE, RG_SCHEME,
-	RG_CRED, RG_HEADER, RG_TOOLS, RG_OVERWRITE, RG_ENABLED
+	RG_NAME,
+	RG_DESC,
+	RG_PATH,
+	RG_URL,
+	RG_TAGS,
+	RG_LICENSE,
+	RG_SCHEME,
+	RG_CRED,
+	RG_HEADER,
+	RG_TOOLS,
+	RG_OVERWRITE,
+	RG_ENABLED
 };
 
 static const struct field_rule register_rules[] = {
@@ -171,14 +188,14 @@ h_register(struct hctx *c)
 	enum err e;
 
 	if (fields_apply(c->a, register_rules, FIELDS_N(register_rules),
-	    c->body, c->body_form, 0, v, &ae) != ERR_OK) {
+		c->body, c->body_form, 0, v, &ae) != ERR_OK) {
 		h_api_error(c, &ae);
 		return;
 	}
 	memset(&in, 0, sizeof(in));
 	if (valid_path(c->a, v[RG_PATH].s, &path, &why) != ERR_OK) {
-		h_bad(c, "invalid_path", why ? why : "path is invalid.",
-		    "path");
+		h_bad(
+		    c, "invalid_path", why ? why : "path is invalid.", "path");
 		return;
 	}
 	in.path = path;
@@ -187,8 +204,9 @@ h_register(struct hctx *c)
 	in.proxy_pass_url = v[RG_URL].s;
 	if (!h_check_url(c, in.proxy_pass_url))
 		return;
-	in.license = v[RG_LICENSE].s != NULL && v[RG_LICENSE].len > 0 ?
-	    v[RG_LICENSE].s : "N/A";
+	in.license = v[RG_LICENSE].s != NULL && v[RG_LICENSE].len > 0
+	    ? v[RG_LICENSE].s
+	    : "N/A";
 	if (v[RG_TAGS].present && !v[RG_TAGS].is_null) {
 		if (!h_tags(c, &v[RG_TAGS], &tags))
 			return;
@@ -201,7 +219,7 @@ h_register(struct hctx *c)
 	}
 	in.tags = tags;
 	if (!h_auth_fields(c, &v[RG_SCHEME], &v[RG_CRED], &v[RG_HEADER],
-	    &in.auth_scheme, &in.auth_header_name, &in.credential))
+		&in.auth_scheme, &in.auth_header_name, &in.credential))
 		return;
 	in.credential_len = in.credential ? strlen(in.credential) : 0;
 	if (v[RG_TOOLS].present && !v[RG_TOOLS].is_null &&
@@ -214,9 +232,12 @@ h_register(struct hctx *c)
 
 	e = server_register(c->db, c->a, c->app->kr, &in, &doc, &id);
 	if (e == ERR_EXISTS) {
-		resp_error(c->r, 409, "path_exists", arena_printf(c->a,
-		    "A server is already registered at path '%s'; use "
-		    "overwrite=true to replace it.", path), "path", NULL);
+		resp_error(c->r, 409, "path_exists",
+		    arena_printf(c->a,
+			"A server is already registered at path '%s'; use "
+			"overwrite=true to replace it.",
+			path),
+		    "path", NULL);
 		return;
 	}
 	if (e != ERR_OK) {
@@ -228,8 +249,11 @@ h_register(struct hctx *c)
 		return;
 	}
 	arena_defer(c->a, h_cjson_delete, j);
-	cJSON_AddStringToObject(j, "message", arena_printf(c->a, "Server "
-	    "'%s' registered successfully at path '%s'", in.name, path));
+	cJSON_AddStringToObject(j, "message",
+	    arena_printf(c->a,
+		"Server "
+		"'%s' registered successfully at path '%s'",
+		in.name, path));
 	cJSON_AddStringToObject(j, "path", path);
 	cJSON_AddStringToObject(j, "name", in.name);
 	cJSON_AddItemToObject(j, "server", cJSON_Parse(doc));
@@ -251,8 +275,10 @@ h_list(struct hctx *c)
 	if (ls != NULL) {
 		limit = strtol(ls, &end, 10);
 		if (*ls == '\0' || *end != '\0' || limit < 1 || limit > 500) {
-			h_bad(c, "invalid_limit", "limit must be an integer "
-			    "from 1 to 500.", "limit");
+			h_bad(c, "invalid_limit",
+			    "limit must be an integer "
+			    "from 1 to 500.",
+			    "limit");
 			return;
 		}
 	}
@@ -260,8 +286,10 @@ h_list(struct hctx *c)
 		offset = strtol(os, &end, 10);
 		if (*os == '\0' || *end != '\0' || offset < 0 ||
 		    offset > 1000000000L) {
-			h_bad(c, "invalid_offset", "offset must be a "
-			    "non-negative integer.", "offset");
+			h_bad(c, "invalid_offset",
+			    "offset must be a "
+			    "non-negative integer.",
+			    "offset");
 			return;
 		}
 	}
@@ -269,8 +297,10 @@ h_list(struct hctx *c)
 		if (strcmp(ts, "true") == 0 || strcmp(ts, "1") == 0)
 			tools = 1;
 		else if (strcmp(ts, "false") != 0 && strcmp(ts, "0") != 0) {
-			h_bad(c, "invalid_include_tools", "include_tools must "
-			    "be true or false.", "include_tools");
+			h_bad(c, "invalid_include_tools",
+			    "include_tools must "
+			    "be true or false.",
+			    "include_tools");
 			return;
 		}
 	}
@@ -321,7 +351,8 @@ void
 h_patch(struct hctx *c)
 {
 	static const char *const cred_fields[] = { "auth_scheme",
-	    "auth_credential", "auth_header_name", "auth_credential_encrypted" };
+		"auth_credential", "auth_header_name",
+		"auth_credential_encrypted" };
 	struct field_val v[FIELDS_N(patch_rules)];
 	struct server_patch p;
 	struct api_error ae;
@@ -346,14 +377,15 @@ h_patch(struct hctx *c)
 		return;
 	}
 	if (fields_apply(c->a, patch_rules, FIELDS_N(patch_rules), c->body, 0,
-	    1, v, &ae) != ERR_OK) {
+		1, v, &ae) != ERR_OK) {
 		h_api_error(c, &ae);
 		return;
 	}
 	for (i = 0; i < FIELDS_N(patch_rules); i++)
 		if (v[i].is_null && i != PT_TOOLS && i != PT_DESC) {
-			h_bad(c, patch_rules[i].code, arena_printf(c->a,
-			    "Field '%s' cannot be null.", patch_rules[i].name),
+			h_bad(c, patch_rules[i].code,
+			    arena_printf(c->a, "Field '%s' cannot be null.",
+				patch_rules[i].name),
 			    patch_rules[i].name);
 			return;
 		}
@@ -375,8 +407,8 @@ h_patch(struct hctx *c)
 	p.enabled = v[PT_ENABLED].b;
 	if (v[PT_TOOLS].present) {
 		p.set_tools = 1;
-		if (!v[PT_TOOLS].is_null && !h_tools_arg(c, &v[PT_TOOLS],
-		    &tools))
+		if (!v[PT_TOOLS].is_null &&
+		    !h_tools_arg(c, &v[PT_TOOLS], &tools))
 			return;
 		p.manual_tools = tools;
 	}
@@ -410,8 +442,8 @@ h_delete_path(struct hctx *c, const char *path)
 		return;
 	}
 	arena_defer(c->a, h_cjson_delete, j);
-	cJSON_AddStringToObject(j, "message", arena_printf(c->a,
-	    "Server '%s' removed successfully", canon));
+	cJSON_AddStringToObject(j, "message",
+	    arena_printf(c->a, "Server '%s' removed successfully", canon));
 	cJSON_AddStringToObject(j, "path", canon);
 	resp_json(c->r, 200, NULL, j);
 }
@@ -443,7 +475,7 @@ h_body_path(struct hctx *c, struct field_val *v)
 		return NULL;
 	}
 	if (fields_apply(c->a, path_rules, FIELDS_N(path_rules), c->body,
-	    c->body_form, 0, v, &ae) != ERR_OK) {
+		c->body_form, 0, v, &ae) != ERR_OK) {
 		h_api_error(c, &ae);
 		return NULL;
 	}
@@ -494,14 +526,14 @@ h_toggle(struct hctx *c)
 		return;
 	}
 	arena_defer(c->a, h_cjson_delete, j);
-	cJSON_AddStringToObject(j, "message", arena_printf(c->a,
-	    "Toggle request for %s processed.", st.path));
+	cJSON_AddStringToObject(j, "message",
+	    arena_printf(c->a, "Toggle request for %s processed.", st.path));
 	cJSON_AddStringToObject(j, "service_path", st.path);
 	cJSON_AddBoolToObject(j, "new_enabled_state", st.enabled);
 	cJSON_AddStringToObject(j, "status", st.status);
 	if (st.last_checked_iso != NULL)
-		cJSON_AddStringToObject(j, "last_checked_iso",
-		    st.last_checked_iso);
+		cJSON_AddStringToObject(
+		    j, "last_checked_iso", st.last_checked_iso);
 	else
 		cJSON_AddNullToObject(j, "last_checked_iso");
 	cJSON_AddNumberToObject(j, "num_tools", (double)st.num_tools);
@@ -526,8 +558,8 @@ h_set_auth(struct hctx *c)
 
 	if (path == NULL)
 		return;
-	if (fields_apply(c->a, auth_rules, FIELDS_N(auth_rules), c->body, 0,
-	    1, v, &ae) != ERR_OK) {
+	if (fields_apply(c->a, auth_rules, FIELDS_N(auth_rules), c->body, 0, 1,
+		v, &ae) != ERR_OK) {
 		if (strcmp(ae.code, "missing_field") == 0)
 			ae.code = "invalid_auth_scheme";
 		h_api_error(c, &ae);
@@ -535,8 +567,8 @@ h_set_auth(struct hctx *c)
 	}
 	if (!h_auth_fields(c, &v[0], &v[1], &v[2], &scheme, &header, &cred))
 		return;
-	e = server_set_auth(c->db, c->a, c->app->kr, path, scheme, header,
-	    cred, cred ? strlen(cred) : 0, c->who.user, &out);
+	e = server_set_auth(c->db, c->a, c->app->kr, path, scheme, header, cred,
+	    cred ? strlen(cred) : 0, c->who.user, &out);
 	if (e == ERR_NOTFOUND) {
 		h_not_found_server(c, path);
 		return;
@@ -550,18 +582,18 @@ h_set_auth(struct hctx *c)
 		return;
 	}
 	arena_defer(c->a, h_cjson_delete, j);
-	cJSON_AddStringToObject(j, "message",
-	    "Auth credentials updated successfully");
+	cJSON_AddStringToObject(
+	    j, "message", "Auth credentials updated successfully");
 	cJSON_AddStringToObject(j, "path", out.path);
 	cJSON_AddStringToObject(j, "auth_scheme", out.auth_scheme);
 	if (out.auth_header_name != NULL)
-		cJSON_AddStringToObject(j, "auth_header_name",
-		    out.auth_header_name);
+		cJSON_AddStringToObject(
+		    j, "auth_header_name", out.auth_header_name);
 	else
 		cJSON_AddNullToObject(j, "auth_header_name");
 	if (out.credential_updated_at != NULL)
-		cJSON_AddStringToObject(j, "credential_updated_at",
-		    out.credential_updated_at);
+		cJSON_AddStringToObject(
+		    j, "credential_updated_at", out.credential_updated_at);
 	else
 		cJSON_AddNullToObject(j, "credential_updated_at");
 	resp_json(c->r, 200, NULL, j);

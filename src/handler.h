@@ -17,9 +17,9 @@ struct hctx {
 	const struct app *app;
 	struct db *db;
 	struct principal who;
-	const char *arg;	/* the {name} path segment, or NULL */
-	const cJSON *body;	/* parsed body object, or NULL */
-	int body_form;		/* body came as a form */
+	const char *arg; /* the {name} path segment, or NULL */
+	const cJSON *body; /* parsed body object, or NULL */
+	int body_form; /* body came as a form */
 };
 
 typedef void (*handler_fn)(struct hctx *c);

@@ -12,10 +12,10 @@
 #include "jwt.h"
 #include "log.h"
 
-#define JWT_MAC_LEN		32
+#define JWT_MAC_LEN 32
 /* Our header has 3 members and our payload 8; a little room beyond. */
-#define JWT_HEADER_MEMBERS	16
-#define JWT_PAYLOAD_MEMBERS	64
+#define JWT_HEADER_MEMBERS 16
+#define JWT_PAYLOAD_MEMBERS 64
 
 static int
 jwt_add_str(cJSON *o, const char *name, const char *v)
@@ -40,9 +40,8 @@ jwt_sign(struct arena *a, const struct crypt_keyring *kr,
 	size_t hl, pl, sl, signed_len;
 	enum err e = ERR_INVAL;
 
-	if (c->iss == NULL || c->aud == NULL || c->sub == NULL ||
-	    c->exp < 1 || c->exp > JWT_TIME_MAX || c->iat < 0 ||
-	    c->iat > JWT_TIME_MAX)
+	if (c->iss == NULL || c->aud == NULL || c->sub == NULL || c->exp < 1 ||
+	    c->exp > JWT_TIME_MAX || c->iat < 0 || c->iat > JWT_TIME_MAX)
 		return ERR_INVAL;
 	hj = arena_printf(a,
 	    "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
@@ -131,8 +130,7 @@ jwt_time(const cJSON *o, const char *name, long long *v)
 		return -1;
 	d = x->valuedouble;
 	/* The negated test also catches NaN. */
-	if (!(d >= 0 && d <= (double)JWT_TIME_MAX) ||
-	    d != (double)(long long)d)
+	if (!(d >= 0 && d <= (double)JWT_TIME_MAX) || d != (double)(long long)d)
 		return -1;
 	*v = (long long)d;
 	return 0;
@@ -161,16 +159,14 @@ jwt_aud_ok(const cJSON *o, const char *want)
 		return strcmp(x->valuestring, want) == 0;
 	if (!cJSON_IsArray(x))
 		return 0;
-	cJSON_ArrayForEach(y, x)
-		if (cJSON_IsString(y) && strcmp(y->valuestring, want) == 0)
-			return 1;
+	cJSON_ArrayForEach(y, x) if (cJSON_IsString(y) &&
+	    strcmp(y->valuestring, want) == 0) return 1;
 	return 0;
 }
 
 /* Checks the header; returns the key it names, or NULL with *why set. */
 static const unsigned char *
-jwt_header_key(const cJSON *h, const struct crypt_keyring *kr,
-    const char **why)
+jwt_header_key(const cJSON *h, const struct crypt_keyring *kr, const char **why)
 {
 	const cJSON *alg, *typ, *kid;
 	const unsigned char *key;
@@ -185,8 +181,9 @@ jwt_header_key(const cJSON *h, const struct crypt_keyring *kr,
 		return NULL;
 	}
 	typ = cJSON_GetObjectItemCaseSensitive(h, "typ");
-	if (typ != NULL && (!cJSON_IsString(typ) ||
-	    strcasecmp(typ->valuestring, "JWT") != 0)) {
+	if (typ != NULL &&
+	    (!cJSON_IsString(typ) ||
+		strcasecmp(typ->valuestring, "JWT") != 0)) {
 		*why = "typ is not JWT";
 		return NULL;
 	}
@@ -251,43 +248,45 @@ jwt_verify(struct arena *a, const struct crypt_keyring *kr, const char *token,
 	if (want_iss == NULL || want_aud == NULL)
 		return ERR_INVAL;
 	memset(&c, 0, sizeof(c));
-	if (token == NULL || (n = strnlen(token, JWT_MAX_LEN + 1)) >
-	    JWT_MAX_LEN) {
+	if (token == NULL ||
+	    (n = strnlen(token, JWT_MAX_LEN + 1)) > JWT_MAX_LEN) {
 		why = "missing or too long";
 		goto fail;
 	}
 	d1 = memchr(token, '.', n);
-	d2 = d1 == NULL ? NULL : memchr(d1 + 1, '.', n - (size_t)(d1 + 1 -
-	    token));
-	if (d2 == NULL || memchr(d2 + 1, '.', n - (size_t)(d2 + 1 - token)) !=
-	    NULL || d1 == token || d2 == d1 + 1 || d2 + 1 == token + n) {
+	d2 = d1 == NULL ? NULL
+			: memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - token));
+	if (d2 == NULL ||
+	    memchr(d2 + 1, '.', n - (size_t)(d2 + 1 - token)) != NULL ||
+	    d1 == token || d2 == d1 + 1 || d2 + 1 == token + n) {
 		why = "not three non-empty segments";
 		goto fail;
 	}
-	if ((h = jwt_parse_obj(a, token, (size_t)(d1 - token),
-	    JWT_HEADER_MEMBERS)) == NULL) {
+	if ((h = jwt_parse_obj(
+		 a, token, (size_t)(d1 - token), JWT_HEADER_MEMBERS)) == NULL) {
 		why = "header is not a JSON object";
 		goto fail;
 	}
 	if ((key = jwt_header_key(h, kr, &why)) == NULL)
 		goto fail;
 	if (b64url_decode(a, d2 + 1, n - (size_t)(d2 + 1 - token), &sig,
-	    &sig_len) != ERR_OK || sig_len != JWT_MAC_LEN) {
+		&sig_len) != ERR_OK ||
+	    sig_len != JWT_MAC_LEN) {
 		why = "signature is not 32 bytes of base64url";
 		goto fail;
 	}
 	if (crypt_hmac_sha256(key, CRYPT_KEY_LEN, token, (size_t)(d2 - token),
-	    mac) != ERR_OK || !crypt_memeq(mac, sig, JWT_MAC_LEN)) {
+		mac) != ERR_OK ||
+	    !crypt_memeq(mac, sig, JWT_MAC_LEN)) {
 		why = "bad signature";
 		goto fail;
 	}
 	if ((p = jwt_parse_obj(a, d1 + 1, (size_t)(d2 - d1 - 1),
-	    JWT_PAYLOAD_MEMBERS)) == NULL) {
+		 JWT_PAYLOAD_MEMBERS)) == NULL) {
 		why = "payload is not a JSON object";
 		goto fail;
 	}
-	if ((why = jwt_claims_check(a, p, want_iss, want_aud, now, &c)) !=
-	    NULL)
+	if ((why = jwt_claims_check(a, p, want_iss, want_aud, now, &c)) != NULL)
 		goto fail;
 	cJSON_Delete(h);
 	cJSON_Delete(p);

@@ -6,9 +6,9 @@
 #include "crypt.h"
 #include "err.h"
 
-#define JWT_MAX_LEN	8192	/* bytes in a whole token */
-#define JWT_LEEWAY	30	/* seconds of clock skew allowed */
-#define JWT_TIME_MAX	253402300799LL	/* 9999-12-31T23:59:59Z */
+#define JWT_MAX_LEN 8192 /* bytes in a whole token */
+#define JWT_LEEWAY 30 /* seconds of clock skew allowed */
+#define JWT_TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z */
 
 /*
  * Claims of an access token. NULL strings and zero times are absent. In

@@ -59,16 +59,17 @@ log_msg(enum log_level l, const char *fmt, ...)
 
 	now = time(NULL);
 	gmtime_r(&now, &tm);
-	w = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%ld] %s: ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, log_ident, (long)getpid(), log_names[l]);
+	w = snprintf(line, sizeof(line),
+	    "%04d-%02d-%02dT%02d:%02d:%02dZ %s[%ld] %s: ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    log_ident, (long)getpid(), log_names[l]);
 	n = w > 0 ? (size_t)w : 0;
 	for (i = 0; raw[i] != '\0' && n + 5 < sizeof(line); i++) {
 		unsigned char c = (unsigned char)raw[i];
 
 		if (c < 0x20 || c == 0x7f || c == '\\') {
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "\\x%02x", c);
+			n += (size_t)snprintf(
+			    line + n, sizeof(line) - n, "\\x%02x", c);
 		} else
 			line[n++] = (char)c;
 	}

@@ -92,8 +92,7 @@ cmd_migrate(struct app *app, struct arena *a, int argc, char **argv)
 }
 
 static int
-cmd_user(struct app *app, struct arena *a, struct db *d, int argc,
-    char **argv)
+cmd_user(struct app *app, struct arena *a, struct db *d, int argc, char **argv)
 {
 	const char *pw, *role;
 	PGresult *res;
@@ -127,7 +126,8 @@ cmd_user(struct app *app, struct arena *a, struct db *d, int argc,
 			return 1;
 		}
 		if (e == ERR_INVAL) {
-			fprintf(stderr, "mcpgw-admin: bad user name or role "
+			fprintf(stderr,
+			    "mcpgw-admin: bad user name or role "
 			    "(roles: admin, publisher, user)\n");
 			return 1;
 		}
@@ -149,8 +149,7 @@ cmd_user(struct app *app, struct arena *a, struct db *d, int argc,
 }
 
 static int
-cmd_token(struct app *app, struct arena *a, struct db *d, int argc,
-    char **argv)
+cmd_token(struct app *app, struct arena *a, struct db *d, int argc, char **argv)
 {
 	const char *user = opt(argc, argv, "--user");
 	const char *hs = opt(argc, argv, "--hours");
@@ -169,7 +168,8 @@ cmd_token(struct app *app, struct arena *a, struct db *d, int argc,
 		hours = strtol(hs, &end, 10);
 		if (*hs == '\0' || *end != '\0' || hours < 1 ||
 		    hours > 24L * 365) {
-			fprintf(stderr, "mcpgw-admin: --hours must be 1..8760\n");
+			fprintf(
+			    stderr, "mcpgw-admin: --hours must be 1..8760\n");
 			return 2;
 		}
 	}
@@ -181,12 +181,14 @@ cmd_token(struct app *app, struct arena *a, struct db *d, int argc,
 	if (scope == NULL)
 		scope = have;
 	else if (!auth_scopes_subset(scope, have)) {
-		fprintf(stderr, "mcpgw-admin: --scope exceeds the user's "
-		    "scopes (%s)\n", have);
+		fprintf(stderr,
+		    "mcpgw-admin: --scope exceeds the user's "
+		    "scopes (%s)\n",
+		    have);
 		return 1;
 	}
 	if (token_issue(d, a, &app->conf, app->kr, user, scope, hours,
-	    desc ? desc : "", &to) != ERR_OK)
+		desc ? desc : "", &to) != ERR_OK)
 		return 1;
 	printf("%s\n", to.access_token);
 	return 0;
@@ -215,20 +217,25 @@ cmd_check(struct app *app, struct arena *a, struct db *d)
 		return 1;
 	}
 	if (pending > 0) {
-		fprintf(stderr, "check: %d migration(s) pending: run "
-		    "'mcpgw-admin migrate'\n", pending);
+		fprintf(stderr,
+		    "check: %d migration(s) pending: run "
+		    "'mcpgw-admin migrate'\n",
+		    pending);
 		return 1;
 	}
 	if (server_rekey(d, a, app->kr, 0, &ok, &bad) != ERR_OK)
 		return 1;
 	if (bad > 0) {
-		fprintf(stderr, "check: %d stored credential(s) do not open "
+		fprintf(stderr,
+		    "check: %d stored credential(s) do not open "
 		    "with the configured secret keys (was the key replaced? "
-		    "list the old one in old_secret_key_files)\n", bad);
+		    "list the old one in old_secret_key_files)\n",
+		    bad);
 		return 1;
 	}
 	printf("ok: configuration %s, secret key, database, migrations, "
-	    "%d credential(s) readable\n", app->conf.path, ok);
+	       "%d credential(s) readable\n",
+	    app->conf.path, ok);
 	return 0;
 }
 

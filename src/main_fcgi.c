@@ -42,7 +42,8 @@ worker_main(void *arg)
 			break;
 		}
 		if (req_init(&r, &w.arena, fr.envp) != ERR_OK) {
-			FCGX_FPrintF(fr.out, "Status: 400 Bad Request\r\n"
+			FCGX_FPrintF(fr.out,
+			    "Status: 400 Bad Request\r\n"
 			    "Content-Type: application/json\r\n\r\n"
 			    "{\"error\":\"bad_request\",\"reason\":\"The "
 			    "request is malformed.\"}");

@@ -15,12 +15,13 @@ main(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
-			printf("usage: mcpgw-prober [--server /path] [--json]\n");
+			printf(
+			    "usage: mcpgw-prober [--server /path] [--json]\n");
 			return 0;
 		}
 	if (app_init(&app) != ERR_OK) {
 		app_free(&app);
-		return 78;	/* EX_CONFIG */
+		return 78; /* EX_CONFIG */
 	}
 	/* Probing lands with the prober issue; a pass is a no-op until then. */
 	log_info("no probing implemented yet; nothing to do");

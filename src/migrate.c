@@ -66,8 +66,8 @@ migrate_read(struct arena *a, const char *path, char **out)
 	buf = arena_alloc(a, MIGRATE_MAX_BYTES + 1);
 	n = fread(buf, 1, MIGRATE_MAX_BYTES, f);
 	if (ferror(f) || !feof(f)) {
-		log_error("migrate: cannot read %s (or larger than 4 MiB)",
-		    path);
+		log_error(
+		    "migrate: cannot read %s (or larger than 4 MiB)", path);
 		fclose(f);
 		return ERR_CONFIG;
 	}
@@ -80,9 +80,11 @@ migrate_read(struct arena *a, const char *path, char **out)
 static enum err
 migrate_table(struct db *d, struct arena *a)
 {
-	return db_q(d, a, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	return db_q(d, a,
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version integer PRIMARY KEY, name text NOT NULL, applied_at "
-	    "timestamptz NOT NULL DEFAULT now())", 0, NULL, NULL);
+	    "timestamptz NOT NULL DEFAULT now())",
+	    0, NULL, NULL);
 }
 
 static int
@@ -107,15 +109,17 @@ migrate_pending(struct db *d, struct arena *a, const char *dir, int *pending)
 	*pending = 0;
 	if ((e = migrate_list(a, dir, &names, &n)) != ERR_OK)
 		return e;
-	if ((e = db_q(d, a, "SELECT to_regclass('schema_migrations') IS NOT "
-	    "NULL", 0, NULL, &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "SELECT to_regclass('schema_migrations') IS NOT "
+		 "NULL",
+		 0, NULL, &res)) != ERR_OK)
 		return e;
 	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
 		*pending = (int)n;
 		return ERR_OK;
 	}
 	if ((e = db_q(d, a, "SELECT version FROM schema_migrations", 0, NULL,
-	    &res)) != ERR_OK)
+		 &res)) != ERR_OK)
 		return e;
 	for (i = 0; i < n; i++)
 		if (!migrate_is_applied(res, atoi(names[i])))
@@ -141,12 +145,12 @@ migrate_run(struct db *d, struct arena *a, const char *dir, int *applied)
 	}
 	/* Serialises concurrent migrators (several hosts deploying). */
 	if ((e = db_q(d, a, "SELECT pg_advisory_lock(7011904)", 0, NULL,
-	    NULL)) != ERR_OK)
+		 NULL)) != ERR_OK)
 		return e;
 	if ((e = migrate_table(d, a)) != ERR_OK)
 		goto out;
 	if ((e = db_q(d, a, "SELECT version FROM schema_migrations", 0, NULL,
-	    &res)) != ERR_OK)
+		 &res)) != ERR_OK)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (migrate_is_applied(res, atoi(names[i])))
@@ -158,15 +162,18 @@ migrate_run(struct db *d, struct arena *a, const char *dir, int *applied)
 			goto out;
 		if ((e = db_script(d, sql)) != ERR_OK) {
 			log_error("migrate: %s failed; nothing of it was "
-			    "applied", names[i]);
+				  "applied",
+			    names[i]);
 			if (db_script(d, "ROLLBACK") != ERR_OK)
 				log_error("migrate: rollback failed");
 			goto out;
 		}
 		v[0] = arena_printf(a, "%d", atoi(names[i]));
 		v[1] = names[i];
-		if ((e = db_q(d, a, "INSERT INTO schema_migrations (version, "
-		    "name) VALUES ($1, $2)", 2, v, NULL)) != ERR_OK ||
+		if ((e = db_q(d, a,
+			 "INSERT INTO schema_migrations (version, "
+			 "name) VALUES ($1, $2)",
+			 2, v, NULL)) != ERR_OK ||
 		    (e = db_script(d, "COMMIT")) != ERR_OK) {
 			if (db_script(d, "ROLLBACK") != ERR_OK)
 				log_error("migrate: rollback failed");

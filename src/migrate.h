@@ -11,11 +11,11 @@
  * in its own transaction under an advisory lock, then dir/roles.sql if
  * present. Progress goes to stdout. *applied counts new migrations.
  */
-enum err migrate_run(struct db *d, struct arena *a, const char *dir,
-    int *applied) MUST_CHECK;
+enum err migrate_run(
+    struct db *d, struct arena *a, const char *dir, int *applied) MUST_CHECK;
 
 /* Number of migration files in dir not yet applied (for 'check'). */
-enum err migrate_pending(struct db *d, struct arena *a, const char *dir,
-    int *pending) MUST_CHECK;
+enum err migrate_pending(
+    struct db *d, struct arena *a, const char *dir, int *pending) MUST_CHECK;
 
 #endif

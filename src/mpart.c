@@ -1,6 +1,6 @@
 /* multipart/form-data parser: boundary, delimiters, part headers, values. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1	/* memmem */
+#define _GNU_SOURCE 1 /* memmem */
 #endif
 #include <string.h>
 #include <strings.h>
@@ -17,18 +17,18 @@ enum mpart_delim { MPART_NOT_DELIM, MPART_DELIM, MPART_CLOSE };
 struct mpart {
 	struct arena *a;
 	const struct form_limits *lim;
-	const char *end;			/* one past the body */
-	char needle[4 + MPART_MAX_BOUNDARY];	/* "\r\n--" boundary */
-	size_t nlen;				/* bytes used in needle */
+	const char *end; /* one past the body */
+	char needle[4 + MPART_MAX_BOUNDARY]; /* "\r\n--" boundary */
+	size_t nlen; /* bytes used in needle */
 	enum mpart_eol eol;
-	const char *why;			/* static; set with an error */
+	const char *why; /* static; set with an error */
 };
 
 /* One ";name=value" parameter as spans into a header value. */
 struct mpart_param {
 	const char *name;
 	size_t nlen;
-	const char *val;	/* without the quotes, still escaped */
+	const char *val; /* without the quotes, still escaped */
 	size_t vlen;
 	int quoted;
 };
@@ -180,8 +180,8 @@ mpart_boundary(struct mpart *m, const char *ct)
 	int r;
 
 	if (ct == NULL)
-		return mpart_fail(m, ERR_INVAL,
-		    "The request has no content type.");
+		return mpart_fail(
+		    m, ERR_INVAL, "The request has no content type.");
 	end = ct + strlen(ct);
 	t = mpart_ows(ct, end);
 	p = mpart_type_end(t, end);
@@ -197,18 +197,18 @@ mpart_boundary(struct mpart *m, const char *ct)
 		b = mpart_unquote(m->a, &pr, &blen);
 	}
 	if (r < 0)
-		return mpart_fail(m, ERR_INVAL,
-		    "The content type parameters are malformed.");
+		return mpart_fail(
+		    m, ERR_INVAL, "The content type parameters are malformed.");
 	if (b == NULL)
-		return mpart_fail(m, ERR_INVAL,
-		    "The multipart boundary is missing.");
+		return mpart_fail(
+		    m, ERR_INVAL, "The multipart boundary is missing.");
 	if (blen < 1 || blen > MPART_MAX_BOUNDARY || b[blen - 1] == ' ')
-		return mpart_fail(m, ERR_INVAL,
-		    "The multipart boundary is invalid.");
+		return mpart_fail(
+		    m, ERR_INVAL, "The multipart boundary is invalid.");
 	for (i = 0; i < blen; i++)
 		if (!mpart_bchar((unsigned char)b[i]))
-			return mpart_fail(m, ERR_INVAL,
-			    "The multipart boundary is invalid.");
+			return mpart_fail(
+			    m, ERR_INVAL, "The multipart boundary is invalid.");
 	memcpy(m->needle, "\r\n--", 4);
 	memcpy(m->needle + 4, b, blen);
 	m->nlen = 4 + blen;
@@ -260,8 +260,8 @@ mpart_tail(struct mpart *m, const char *p, const char **next)
  * boundary, valid tail. *at gets the line break, where a value ends.
  */
 static enum mpart_delim
-mpart_find(struct mpart *m, const char *from, const char **at,
-    const char **next)
+mpart_find(
+    struct mpart *m, const char *from, const char **at, const char **next)
 {
 	const char *nd, *hit;
 	size_t nl;
@@ -287,8 +287,8 @@ mpart_find(struct mpart *m, const char *from, const char **at,
 
 /* Parses a Content-Disposition value v..ve into pt. */
 static enum err
-mpart_disposition(struct mpart *m, const char *v, const char *ve,
-    struct mpart_part *pt)
+mpart_disposition(
+    struct mpart *m, const char *v, const char *ve, struct mpart_part *pt)
 {
 	struct mpart_param pr;
 	const char *p;
@@ -312,15 +312,15 @@ mpart_disposition(struct mpart *m, const char *v, const char *ve,
 		}
 	}
 	if (r < 0)
-		return mpart_fail(m, ERR_INVAL,
-		    "A part's Content-Disposition is malformed.");
+		return mpart_fail(
+		    m, ERR_INVAL, "A part's Content-Disposition is malformed.");
 	return ERR_OK;
 }
 
 /* Parses one header line p..le (line break excluded) into pt. */
 static enum err
-mpart_header_line(struct mpart *m, const char *p, const char *le,
-    struct mpart_part *pt)
+mpart_header_line(
+    struct mpart *m, const char *p, const char *le, struct mpart_part *pt)
 {
 	const char *q, *colon, *v, *ve;
 	unsigned char c;
@@ -339,8 +339,8 @@ mpart_header_line(struct mpart *m, const char *p, const char *le,
 		return mpart_fail(m, ERR_INVAL, "A part header is malformed.");
 	for (q = p; q < colon; q++)
 		if (!mpart_tchar((unsigned char)*q))
-			return mpart_fail(m, ERR_INVAL,
-			    "A part header is malformed.");
+			return mpart_fail(
+			    m, ERR_INVAL, "A part header is malformed.");
 	v = mpart_ows(colon + 1, le);
 	ve = le;
 	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
@@ -367,8 +367,8 @@ mpart_header_line(struct mpart *m, const char *p, const char *le,
  * header cap allows is searched, so a huge value is not rescanned.
  */
 static enum err
-mpart_headers(struct mpart *m, const char *p, struct mpart_part *pt,
-    const char **body)
+mpart_headers(
+    struct mpart *m, const char *p, struct mpart_part *pt, const char **body)
 {
 	const char *hstart = p, *nl, *le;
 	size_t max = m->lim->max_header_bytes, room, win;
@@ -384,8 +384,8 @@ mpart_headers(struct mpart *m, const char *p, struct mpart_part *pt,
 			if (win == (size_t)(m->end - p))
 				return mpart_fail(m, ERR_INVAL,
 				    "A part's headers are not terminated.");
-			return mpart_fail(m, ERR_TOOBIG,
-			    "A part's headers are too large.");
+			return mpart_fail(
+			    m, ERR_TOOBIG, "A part's headers are too large.");
 		}
 		le = nl;
 		if (le > p && le[-1] == '\r')
@@ -398,8 +398,8 @@ mpart_headers(struct mpart *m, const char *p, struct mpart_part *pt,
 			return ERR_OK;
 		}
 		if ((size_t)(nl + 1 - hstart) > max)
-			return mpart_fail(m, ERR_TOOBIG,
-			    "A part's headers are too large.");
+			return mpart_fail(
+			    m, ERR_TOOBIG, "A part's headers are too large.");
 		if ((e = mpart_header_line(m, p, le, pt)) != ERR_OK)
 			return e;
 		p = nl + 1;
@@ -445,8 +445,8 @@ mpart_parse(struct arena *a, const char *content_type, const char *body,
 
 	while (d == MPART_DELIM) {
 		if (out->n >= m.lim->max_fields) {
-			e = mpart_fail(&m, ERR_TOOBIG,
-			    "The form has too many parts.");
+			e = mpart_fail(
+			    &m, ERR_TOOBIG, "The form has too many parts.");
 			goto fail;
 		}
 		memset(&pt, 0, sizeof(pt));
@@ -464,8 +464,8 @@ mpart_parse(struct arena *a, const char *content_type, const char *body,
 			goto fail;
 		}
 		if ((size_t)(vend - vstart) > m.lim->max_value_bytes) {
-			e = mpart_fail(&m, ERR_TOOBIG,
-			    "A form field value is too large.");
+			e = mpart_fail(
+			    &m, ERR_TOOBIG, "A form field value is too large.");
 			goto fail;
 		}
 		ff = form_add(a, out);

@@ -78,7 +78,8 @@ req_init(struct req *r, struct arena *a, char **envp)
 	if (r->host == NULL)
 		r->host = req_param(r, "SERVER_NAME");
 	v = req_param(r, "HTTPS");
-	r->https = v != NULL && (strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
+	r->https = v != NULL &&
+	    (strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
 
 	r->content_length = -1;
 	v = req_param(r, "CONTENT_LENGTH");
@@ -148,8 +149,8 @@ req_query(const struct req *r, const char *name)
 
 	if (*r->query == '\0')
 		return NULL;
-	if (form_parse_urlencoded(r->a, r->query, strlen(r->query), &lim, &q,
-	    &why) != ERR_OK)
+	if (form_parse_urlencoded(
+		r->a, r->query, strlen(r->query), &lim, &q, &why) != ERR_OK)
 		return NULL;
 	if ((f = form_get(&q, name)) == NULL)
 		return NULL;

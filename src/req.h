@@ -12,22 +12,22 @@ struct FCGX_Stream;
 struct req {
 	struct arena *a;
 	struct FCGX_Stream *in, *out;
-	const char *method;		/* never NULL */
-	const char *uri;		/* REQUEST_URI as sent, never NULL */
-	const char *path;		/* uri up to '?', still %-encoded */
-	const char *query;		/* after '?', "" if none */
-	const char *content_type;	/* NULL if none */
-	const char *authorization;	/* NULL if none */
-	const char *cookie;		/* NULL if none */
-	const char *remote_addr;	/* never NULL ("" if unknown) */
-	const char *host;		/* HTTP_HOST or SERVER_NAME */
+	const char *method; /* never NULL */
+	const char *uri; /* REQUEST_URI as sent, never NULL */
+	const char *path; /* uri up to '?', still %-encoded */
+	const char *query; /* after '?', "" if none */
+	const char *content_type; /* NULL if none */
+	const char *authorization; /* NULL if none */
+	const char *cookie; /* NULL if none */
+	const char *remote_addr; /* never NULL ("" if unknown) */
+	const char *host; /* HTTP_HOST or SERVER_NAME */
 	int https;
-	long long content_length;	/* -1 when absent */
-	char **env;			/* all CGI params, for the proxy */
-	char *body;			/* arena, NUL-terminated */
+	long long content_length; /* -1 when absent */
+	char **env; /* all CGI params, for the proxy */
+	char *body; /* arena, NUL-terminated */
 	size_t body_len;
-	int replied;			/* a response was started */
-	int status;			/* for the access log */
+	int replied; /* a response was started */
+	int status; /* for the access log */
 	size_t bytes_out;
 };
 

@@ -45,9 +45,11 @@ resp_send(struct req *r, int status, const char *ctype, const char *extra,
 	FCGX_FPrintF(r->out, "Status: %d %s\r\n", status, resp_reason(status));
 	if (ctype != NULL)
 		FCGX_FPrintF(r->out, "Content-Type: %s\r\n", ctype);
-	FCGX_FPrintF(r->out, "Content-Length: %lu\r\n"
+	FCGX_FPrintF(r->out,
+	    "Content-Length: %lu\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n", (unsigned long)len);
+	    "X-Content-Type-Options: nosniff\r\n",
+	    (unsigned long)len);
 	if (extra != NULL)
 		FCGX_PutS(extra, r->out);
 	FCGX_PutS("\r\n", r->out);
@@ -56,8 +58,8 @@ resp_send(struct req *r, int status, const char *ctype, const char *extra,
 }
 
 void
-resp_json_text(struct req *r, int status, const char *extra,
-    const char *json, size_t len)
+resp_json_text(
+    struct req *r, int status, const char *extra, const char *json, size_t len)
 {
 	resp_send(r, status, "application/json", extra, json, len);
 }
@@ -68,8 +70,8 @@ resp_json(struct req *r, int status, const char *extra, const cJSON *j)
 	char *s = cJSON_PrintUnformatted(j);
 
 	if (s == NULL) {
-		resp_error(r, 500, "internal_error", "Out of memory.", NULL,
-		    NULL);
+		resp_error(
+		    r, 500, "internal_error", "Out of memory.", NULL, NULL);
 		return;
 	}
 	resp_json_text(r, status, extra, s, strlen(s));
@@ -85,9 +87,9 @@ resp_error(struct req *r, int status, const char *code, const char *reason,
 	if (j == NULL || cJSON_AddStringToObject(j, "error", code) == NULL ||
 	    cJSON_AddStringToObject(j, "reason", reason) == NULL ||
 	    (field != NULL &&
-	    cJSON_AddStringToObject(j, "field", field) == NULL)) {
-		static const char oom[] =
-		    "{\"error\":\"internal_error\",\"reason\":\"Out of memory.\"}";
+		cJSON_AddStringToObject(j, "field", field) == NULL)) {
+		static const char oom[] = "{\"error\":\"internal_error\","
+					  "\"reason\":\"Out of memory.\"}";
 
 		cJSON_Delete(j);
 		resp_json_text(r, 500, NULL, oom, sizeof(oom) - 1);

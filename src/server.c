@@ -33,9 +33,11 @@ server_uuid(struct arena *a)
 	crypt_random(b, sizeof(b));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	return arena_printf(a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	return arena_printf(a,
+	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x",
+	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+	    b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* AAD binding a ciphertext to its row and column. */
@@ -65,8 +67,10 @@ server_audit(struct db *d, struct arena *a, const char *actor,
 {
 	const char *v[3] = { actor, action, target };
 
-	return db_q(d, a, "INSERT INTO audit_log (actor, action, target) "
-	    "VALUES ($1, $2, $3)", 3, v, NULL);
+	return db_q(d, a,
+	    "INSERT INTO audit_log (actor, action, target) "
+	    "VALUES ($1, $2, $3)",
+	    3, v, NULL);
 }
 
 static enum err
@@ -79,9 +83,8 @@ server_seal(struct arena *a, const struct crypt_keyring *kr, const char *id,
 }
 
 enum err
-server_register(struct db *d, struct arena *a,
-    const struct crypt_keyring *kr, const struct server_in *in, char **doc,
-    char **idp)
+server_register(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    const struct server_in *in, char **doc, char **idp)
 {
 	static const char ins[] =
 	    "INSERT INTO servers (id, path, name, description, proxy_pass_url,"
@@ -115,16 +118,19 @@ server_register(struct db *d, struct arena *a,
 	id = server_uuid(a);
 	if (in->overwrite) {
 		v[0] = in->path;
-		if ((e = db_q(d, a, "SELECT id FROM servers WHERE lower(path) = "
-		    "lower($1)", 1, v, &res)) != ERR_OK)
+		if ((e = db_q(d, a,
+			 "SELECT id FROM servers WHERE lower(path) = "
+			 "lower($1)",
+			 1, v, &res)) != ERR_OK)
 			return e;
 		if (PQntuples(res) == 1) {
 			id = PQgetvalue(res, 0, 0);
 			replaced = 1;
 		}
 	}
-	if (in->credential != NULL && (e = server_seal(a, kr, id,
-	    in->credential, in->credential_len, &blob, &blen)) != ERR_OK)
+	if (in->credential != NULL &&
+	    (e = server_seal(a, kr, id, in->credential, in->credential_len,
+		 &blob, &blen)) != ERR_OK)
 		return e;
 	v[0] = id;
 	v[1] = in->path;
@@ -144,25 +150,27 @@ server_register(struct db *d, struct arena *a,
 	if (in->manual_tools != NULL && v[11] == NULL)
 		return ERR_NOMEM;
 	v[12] = in->registered_by;
-	e = db_exec(d, a, in->overwrite ?
-	    arena_printf(a, "%s%s RETURNING id", ins, upsert) :
-	    arena_printf(a, "%s RETURNING id", ins), 13, v, lens, fmts, &res);
+	e = db_exec(d, a,
+	    in->overwrite ? arena_printf(a, "%s%s RETURNING id", ins, upsert)
+			  : arena_printf(a, "%s RETURNING id", ins),
+	    13, v, lens, fmts, &res);
 	if (e != ERR_OK)
 		return e;
-	if (PQntuples(res) != 1)	/* replaced row vanished meanwhile */
+	if (PQntuples(res) != 1) /* replaced row vanished meanwhile */
 		return ERR_EXISTS;
 	if (replaced) {
 		v[0] = id;
-		if ((e = db_q(d, a, "UPDATE server_health SET status = "
-		    "'unknown', detail = NULL, last_checked_at = NULL, "
-		    "next_check_at = now(), consecutive_failures = 0, "
-		    "last_discovery_at = NULL, last_discovery_ok = NULL, "
-		    "last_discovery_error = NULL WHERE server_id = $1", 1, v,
-		    NULL)) != ERR_OK)
+		if ((e = db_q(d, a,
+			 "UPDATE server_health SET status = "
+			 "'unknown', detail = NULL, last_checked_at = NULL, "
+			 "next_check_at = now(), consecutive_failures = 0, "
+			 "last_discovery_at = NULL, last_discovery_ok = NULL, "
+			 "last_discovery_error = NULL WHERE server_id = $1",
+			 1, v, NULL)) != ERR_OK)
 			return e;
 	}
 	if ((e = server_audit(d, a, in->registered_by,
-	    replaced ? "server.replace" : "server.register", in->path)) !=
+		 replaced ? "server.replace" : "server.register", in->path)) !=
 	    ERR_OK)
 		return e;
 	if (idp != NULL)
@@ -171,15 +179,16 @@ server_register(struct db *d, struct arena *a,
 }
 
 enum err
-server_get(struct db *d, struct arena *a, const char *path, int with_tools,
-    char **doc)
+server_get(
+    struct db *d, struct arena *a, const char *path, int with_tools, char **doc)
 {
 	PGresult *res;
 	const char *v[2] = { path, with_tools ? "true" : "false" };
 	enum err e;
 
-	if ((e = db_q(d, a, "SELECT mcpgw_server_doc(s, h, $2::boolean) "
-	    SERVER_BY_PATH, 2, v, &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "SELECT mcpgw_server_doc(s, h, $2::boolean) " SERVER_BY_PATH,
+		 2, v, &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1)
 		return ERR_NOTFOUND;
@@ -219,8 +228,9 @@ server_list(struct db *d, struct arena *a, const char *query, long limit,
 	else if (offset > 0) {
 		PGresult *cr;
 
-		if ((e = db_q(d, a, "SELECT count(*) FROM servers s WHERE "
-		    SERVER_FILTER, 1, v, &cr)) != ERR_OK)
+		if ((e = db_q(d, a,
+			 "SELECT count(*) FROM servers s WHERE " SERVER_FILTER,
+			 1, v, &cr)) != ERR_OK)
 			return e;
 		total = atoll(PQgetvalue(cr, 0, 0));
 	}
@@ -237,9 +247,10 @@ server_list(struct db *d, struct arena *a, const char *query, long limit,
 		n += l;
 	}
 	out[n] = '\0';
-	tail = arena_printf(a, "],\"total_count\":%lld,\"limit\":%ld,"
-	    "\"offset\":%ld,\"has_next\":%s}", total, limit, offset,
-	    offset + rows < total ? "true" : "false");
+	tail = arena_printf(a,
+	    "],\"total_count\":%lld,\"limit\":%ld,"
+	    "\"offset\":%ld,\"has_next\":%s}",
+	    total, limit, offset, offset + rows < total ? "true" : "false");
 	*json = arena_printf(a, "%s%s", out, tail);
 	return ERR_OK;
 }
@@ -283,8 +294,10 @@ server_patch(struct db *d, struct arena *a, const char *path,
 	path = PQgetvalue(res, 0, 1);
 	if (strcmp(PQgetvalue(res, 0, 2), "t") == 0) {
 		v[0] = PQgetvalue(res, 0, 0);
-		if ((e = db_q(d, a, "UPDATE server_health SET next_check_at = "
-		    "now() WHERE server_id = $1", 1, v, NULL)) != ERR_OK)
+		if ((e = db_q(d, a,
+			 "UPDATE server_health SET next_check_at = "
+			 "now() WHERE server_id = $1",
+			 1, v, NULL)) != ERR_OK)
 			return e;
 	}
 	if ((e = server_audit(d, a, actor, "server.update", path)) != ERR_OK)
@@ -300,8 +313,10 @@ server_delete(struct db *d, struct arena *a, const char *path,
 	const char *v[1] = { path };
 	enum err e;
 
-	if ((e = db_q(d, a, "DELETE FROM servers WHERE lower(path) = "
-	    "lower($1) RETURNING path", 1, v, &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "DELETE FROM servers WHERE lower(path) = "
+		 "lower($1) RETURNING path",
+		 1, v, &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1)
 		return ERR_NOTFOUND;
@@ -317,14 +332,20 @@ server_toggle(struct db *d, struct arena *a, const char *path, int enabled,
 	const char *v[2] = { path, enabled ? "true" : "false" };
 	enum err e;
 
-	if ((e = db_q(d, a, "WITH u AS (UPDATE servers SET is_enabled = "
-	    "$2::boolean, updated_at = now() WHERE lower(path) = lower($1) "
-	    "RETURNING id, path, is_enabled, mcpgw_num_tools(servers) AS n), "
-	    "h AS (UPDATE server_health SET next_check_at = now() WHERE "
-	    "server_id IN (SELECT id FROM u WHERE is_enabled) RETURNING 1) "
-	    "SELECT u.path, CASE WHEN u.is_enabled THEN sh.status ELSE "
-	    "'disabled' END, mcpgw_iso(sh.last_checked_at), u.n FROM u JOIN "
-	    "server_health sh ON sh.server_id = u.id", 2, v, &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "WITH u AS (UPDATE servers SET is_enabled = "
+		 "$2::boolean, updated_at = now() WHERE lower(path) = "
+		 "lower($1) "
+		 "RETURNING id, path, is_enabled, mcpgw_num_tools(servers) AS "
+		 "n), "
+		 "h AS (UPDATE server_health SET next_check_at = now() WHERE "
+		 "server_id IN (SELECT id FROM u WHERE is_enabled) RETURNING "
+		 "1) "
+		 "SELECT u.path, CASE WHEN u.is_enabled THEN sh.status ELSE "
+		 "'disabled' END, mcpgw_iso(sh.last_checked_at), u.n FROM u "
+		 "JOIN "
+		 "server_health sh ON sh.server_id = u.id",
+		 2, v, &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1)
 		return ERR_NOTFOUND;
@@ -333,15 +354,14 @@ server_toggle(struct db *d, struct arena *a, const char *path, int enabled,
 	out->last_checked_iso = db_val(res, 0, 2);
 	out->num_tools = atol(PQgetvalue(res, 0, 3));
 	out->enabled = enabled;
-	return server_audit(d, a, actor, enabled ? "server.enable" :
-	    "server.disable", out->path);
+	return server_audit(d, a, actor,
+	    enabled ? "server.enable" : "server.disable", out->path);
 }
 
 enum err
-server_set_auth(struct db *d, struct arena *a,
-    const struct crypt_keyring *kr, const char *path, const char *scheme,
-    const char *header, const char *cred, size_t cred_len, const char *actor,
-    struct server_auth_out *out)
+server_set_auth(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    const char *path, const char *scheme, const char *header, const char *cred,
+    size_t cred_len, const char *actor, struct server_auth_out *out)
 {
 	PGresult *res;
 	const char *v[4];
@@ -352,14 +372,17 @@ server_set_auth(struct db *d, struct arena *a,
 	enum err e;
 
 	v[0] = path;
-	if ((e = db_q(d, a, "SELECT id FROM servers WHERE lower(path) = "
-	    "lower($1)", 1, v, &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "SELECT id FROM servers WHERE lower(path) = "
+		 "lower($1)",
+		 1, v, &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1)
 		return ERR_NOTFOUND;
 	id = PQgetvalue(res, 0, 0);
-	if (cred != NULL && (e = server_seal(a, kr, id, cred, cred_len, &blob,
-	    &blen)) != ERR_OK)
+	if (cred != NULL &&
+	    (e = server_seal(a, kr, id, cred, cred_len, &blob, &blen)) !=
+		ERR_OK)
 		return e;
 	v[0] = id;
 	v[1] = scheme;
@@ -367,16 +390,18 @@ server_set_auth(struct db *d, struct arena *a,
 	v[3] = (const char *)blob;
 	lens[3] = (int)blen;
 	fmts[3] = 1;
-	if ((e = db_exec(d, a, "WITH u AS (UPDATE servers SET auth_scheme = $2,"
-	    " auth_header_name = $3, auth_credential_enc = $4::bytea,"
-	    " credential_updated_at = CASE WHEN $4::bytea IS NULL THEN NULL"
-	    " ELSE now() END, updated_at = now() WHERE id = $1::uuid"
-	    " RETURNING id, path, auth_scheme, auth_header_name,"
-	    " credential_updated_at), h AS (UPDATE server_health SET"
-	    " next_check_at = now() WHERE server_id IN (SELECT id FROM u)"
-	    " RETURNING 1) SELECT path, auth_scheme, auth_header_name,"
-	    " mcpgw_iso(credential_updated_at) FROM u", 4, v, lens, fmts,
-	    &res)) != ERR_OK)
+	if ((e = db_exec(d, a,
+		 "WITH u AS (UPDATE servers SET auth_scheme = $2,"
+		 " auth_header_name = $3, auth_credential_enc = $4::bytea,"
+		 " credential_updated_at = CASE WHEN $4::bytea IS NULL THEN "
+		 "NULL"
+		 " ELSE now() END, updated_at = now() WHERE id = $1::uuid"
+		 " RETURNING id, path, auth_scheme, auth_header_name,"
+		 " credential_updated_at), h AS (UPDATE server_health SET"
+		 " next_check_at = now() WHERE server_id IN (SELECT id FROM u)"
+		 " RETURNING 1) SELECT path, auth_scheme, auth_header_name,"
+		 " mcpgw_iso(credential_updated_at) FROM u",
+		 4, v, lens, fmts, &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1)
 		return ERR_NOTFOUND;
@@ -393,11 +418,15 @@ server_health_map(struct db *d, struct arena *a, char **json)
 	PGresult *res;
 	enum err e;
 
-	if ((e = db_q(d, a, "SELECT coalesce(json_object_agg(s.path, "
-	    "json_build_object('status', CASE WHEN NOT s.is_enabled THEN "
-	    "'disabled' ELSE h.status END, 'last_checked_iso', "
-	    "mcpgw_iso(h.last_checked_at), 'num_tools', mcpgw_num_tools(s)) ORDER BY lower(s.path)), '{}') FROM servers s JOIN server_health "
-	    "h ON h.server_id = s.id", 0, NULL, &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "SELECT coalesce(json_object_agg(s.path, "
+		 "json_build_object('status', CASE WHEN NOT s.is_enabled THEN "
+		 "'disabled' ELSE h.status END, 'last_checked_iso', "
+		 "mcpgw_iso(h.last_checked_at), 'num_tools', "
+		 "mcpgw_num_tools(s)) ORDER BY lower(s.path)), '{}') FROM "
+		 "servers s JOIN server_health "
+		 "h ON h.server_id = s.id",
+		 0, NULL, &res)) != ERR_OK)
 		return e;
 	*json = PQgetvalue(res, 0, 0);
 	return ERR_OK;
@@ -410,14 +439,16 @@ server_tools(struct db *d, struct arena *a, const char *path, char **json)
 	const char *v[1] = { path };
 	enum err e;
 
-	if ((e = db_q(d, a, "SELECT json_build_object('path', s.path, "
-	    "'tools', coalesce(s.tool_list, s.manual_tool_list, '[]'), "
-	    "'tools_source', CASE WHEN s.tool_list IS NOT NULL THEN "
-	    "'discovered' WHEN s.manual_tool_list IS NOT NULL THEN 'manual' "
-	    "ELSE 'none' END, 'last_discovery', json_build_object('at', "
-	    "mcpgw_iso(h.last_discovery_at), 'ok', h.last_discovery_ok, "
-	    "'error', h.last_discovery_error)) " SERVER_BY_PATH, 1, v,
-	    &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "SELECT json_build_object('path', s.path, "
+		 "'tools', coalesce(s.tool_list, s.manual_tool_list, '[]'), "
+		 "'tools_source', CASE WHEN s.tool_list IS NOT NULL THEN "
+		 "'discovered' WHEN s.manual_tool_list IS NOT NULL THEN "
+		 "'manual' "
+		 "ELSE 'none' END, 'last_discovery', json_build_object('at', "
+		 "mcpgw_iso(h.last_discovery_at), 'ok', h.last_discovery_ok, "
+		 "'error', h.last_discovery_error)) " SERVER_BY_PATH,
+		 1, v, &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1)
 		return ERR_NOTFOUND;
@@ -427,9 +458,9 @@ server_tools(struct db *d, struct arena *a, const char *path, char **json)
 
 /* Re-seals one credential under the current key unless it changed. */
 static enum err
-server_reseal_one(struct db *d, struct arena *a,
-    const struct crypt_keyring *kr, const char *id,
-    const struct crypt_secret *sec, const unsigned char *old, size_t olen)
+server_reseal_one(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    const char *id, const struct crypt_secret *sec, const unsigned char *old,
+    size_t olen)
 {
 	const char *v[3];
 	int lens[3] = { 0 }, fmts[3] = { 0, 1, 1 };
@@ -445,7 +476,8 @@ server_reseal_one(struct db *d, struct arena *a,
 	lens[1] = (int)blen;
 	v[2] = (const char *)old;
 	lens[2] = (int)olen;
-	return db_exec(d, a, "UPDATE servers SET auth_credential_enc = "
+	return db_exec(d, a,
+	    "UPDATE servers SET auth_credential_enc = "
 	    "$2::bytea WHERE id = $1::uuid AND auth_credential_enc = $3::bytea",
 	    3, v, lens, fmts, NULL);
 }
@@ -463,14 +495,15 @@ server_rekey(struct db *d, struct arena *a, const struct crypt_keyring *kr,
 	int i;
 
 	*ok = *bad = 0;
-	if ((e = db_q(d, a, "SELECT id, path, auth_credential_enc FROM servers "
-	    "WHERE auth_credential_enc IS NOT NULL ORDER BY lower(path)", 0,
-	    NULL, &res)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "SELECT id, path, auth_credential_enc FROM servers "
+		 "WHERE auth_credential_enc IS NOT NULL ORDER BY lower(path)",
+		 0, NULL, &res)) != ERR_OK)
 		return e;
 	for (i = 0; i < PQntuples(res); i++) {
 		id = PQgetvalue(res, i, 0);
-		blob = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-		    i, 2), &blen);
+		blob = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, i, 2), &blen);
 		if (blob == NULL)
 			return ERR_NOMEM;
 		aad = server_aad(a, id);
@@ -478,13 +511,14 @@ server_rekey(struct db *d, struct arena *a, const struct crypt_keyring *kr,
 		if (e == ERR_OK) {
 			(*ok)++;
 			if (reseal)
-				e = server_reseal_one(d, a, kr, id, sec, blob,
-				    blen);
+				e = server_reseal_one(
+				    d, a, kr, id, sec, blob, blen);
 			crypt_secret_free(sec);
 		} else if (e == ERR_CRYPTO) {
 			(*bad)++;
 			log_error("credential of %s does not open with the "
-			    "configured keys", PQgetvalue(res, i, 1));
+				  "configured keys",
+			    PQgetvalue(res, i, 1));
 			e = ERR_OK;
 		}
 		PQfreemem(blob);

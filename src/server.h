@@ -14,16 +14,16 @@ struct crypt_keyring;
 
 /* Validated registration input; every pointer borrowed from the caller. */
 struct server_in {
-	const char *path;		/* canonical, from valid_path() */
+	const char *path; /* canonical, from valid_path() */
 	const char *name;
 	const char *description;
 	const char *proxy_pass_url;
 	const char *license;
-	const cJSON *tags;		/* array of strings */
-	const cJSON *manual_tools;	/* array, or NULL for none */
-	const char *auth_scheme;	/* "none", "bearer" or "api_key" */
-	const char *auth_header_name;	/* NULL when none */
-	const char *credential;		/* NULL when none */
+	const cJSON *tags; /* array of strings */
+	const cJSON *manual_tools; /* array, or NULL for none */
+	const char *auth_scheme; /* "none", "bearer" or "api_key" */
+	const char *auth_header_name; /* NULL when none */
+	const char *credential; /* NULL when none */
 	size_t credential_len;
 	int enabled;
 	int overwrite;
@@ -36,9 +36,9 @@ struct server_in {
  * is taken (case-insensitively) and overwrite is off. *doc is the server
  * resource as JSON text with tool_list, in the arena.
  */
-enum err server_register(struct db *d, struct arena *a,
-    const struct crypt_keyring *kr, const struct server_in *in, char **doc,
-    char **id) MUST_CHECK;
+enum err
+server_register(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    const struct server_in *in, char **doc, char **id) MUST_CHECK;
 
 /* The resource for a canonical path; ERR_NOTFOUND if none. */
 enum err server_get(struct db *d, struct arena *a, const char *path,
@@ -53,7 +53,7 @@ struct server_patch {
 	const char *name, *description, *proxy_pass_url, *license;
 	const cJSON *tags;
 	int set_enabled, enabled;
-	int set_tools;			/* manual_tools replaces (NULL clears) */
+	int set_tools; /* manual_tools replaces (NULL clears) */
 	const cJSON *manual_tools;
 };
 
@@ -66,8 +66,8 @@ enum err server_delete(struct db *d, struct arena *a, const char *path,
 
 struct server_state {
 	const char *path;
-	const char *status;		/* health, or "disabled" */
-	const char *last_checked_iso;	/* NULL if never */
+	const char *status; /* health, or "disabled" */
+	const char *last_checked_iso; /* NULL if never */
 	long num_tools;
 	int enabled;
 };
@@ -78,7 +78,7 @@ enum err server_toggle(struct db *d, struct arena *a, const char *path,
 struct server_auth_out {
 	const char *path;
 	const char *auth_scheme;
-	const char *auth_header_name;	/* NULL for none */
+	const char *auth_header_name; /* NULL for none */
 	const char *credential_updated_at; /* NULL for none */
 };
 
@@ -87,20 +87,18 @@ struct server_auth_out {
  * header name. Validation of scheme, header and credential is the
  * caller's.
  */
-enum err server_set_auth(struct db *d, struct arena *a,
-    const struct crypt_keyring *kr, const char *path, const char *scheme,
-    const char *header, const char *cred, size_t cred_len, const char *actor,
-    struct server_auth_out *out) MUST_CHECK;
+enum err
+server_set_auth(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    const char *path, const char *scheme, const char *header, const char *cred,
+    size_t cred_len, const char *actor, struct server_auth_out *out) MUST_CHECK;
 
 /* {"/path":{"status","last_checked_iso","num_tools"},...} */
-enum err server_health_map(struct db *d, struct arena *a, char **json)
-    MUST_CHECK;
+enum err
+server_health_map(struct db *d, struct arena *a, char **json) MUST_CHECK;
 
 /* {"path","tools","tools_source","last_discovery":{"at","ok","error"}} */
-enum err server_tools(struct db *d, struct arena *a, const char *path,
-    char **json) MUST_CHECK;
-
-
+enum err server_tools(
+    struct db *d, struct arena *a, const char *path, char **json) MUST_CHECK;
 
 /*
  * Opens every stored credential with the key ring; with reseal, seals each
@@ -109,6 +107,5 @@ enum err server_tools(struct db *d, struct arena *a, const char *path,
  * logged by path, never by value).
  */
 enum err server_rekey(struct db *d, struct arena *a,
-    const struct crypt_keyring *kr, int reseal, int *ok, int *bad)
-    MUST_CHECK;
+    const struct crypt_keyring *kr, int reseal, int *ok, int *bad) MUST_CHECK;
 #endif

@@ -12,16 +12,16 @@
 
 #include "ssrf.h"
 
-#define SSRF_HOST_MAX		253	/* DNS name length */
-#define SSRF_LABEL_MAX		63
-#define SSRF_RESOLVE_MAX	32	/* addresses pinned per name */
+#define SSRF_HOST_MAX 253 /* DNS name length */
+#define SSRF_LABEL_MAX 63
+#define SSRF_RESOLVE_MAX 32 /* addresses pinned per name */
 
 /* A refused IPv4 range. */
 struct v4_range {
-	uint32_t	 net;
-	int		 bits;
-	int		 always;	/* refused even without deny_private */
-	const char	*why;
+	uint32_t net;
+	int bits;
+	int always; /* refused even without deny_private */
+	const char *why;
 };
 
 /* First match wins, so single metadata hosts come before their ranges. */
@@ -34,34 +34,42 @@ static const struct v4_range v4_ranges[] = {
 	{ 0x646464c8, 32, 1, "address is a cloud metadata service" },
 	{ 0xa83f8110, 32, 1, "address is a cloud metadata service" },
 	{ 0xc00000c0, 32, 1, "address is a cloud metadata service" },
-	{ 0x7f000000, 8, 0, "address is loopback (refused: "
+	{ 0x7f000000, 8, 0,
+	    "address is loopback (refused: "
 	    "ssrf_deny_private is on)" },
-	{ 0x0a000000, 8, 0, "address is private (refused: "
+	{ 0x0a000000, 8, 0,
+	    "address is private (refused: "
 	    "ssrf_deny_private is on)" },
-	{ 0xac100000, 12, 0, "address is private (refused: "
+	{ 0xac100000, 12, 0,
+	    "address is private (refused: "
 	    "ssrf_deny_private is on)" },
-	{ 0xc0a80000, 16, 0, "address is private (refused: "
+	{ 0xc0a80000, 16, 0,
+	    "address is private (refused: "
 	    "ssrf_deny_private is on)" },
-	{ 0x64400000, 10, 0, "address is shared, 100.64.0.0/10 "
+	{ 0x64400000, 10, 0,
+	    "address is shared, 100.64.0.0/10 "
 	    "(refused: ssrf_deny_private is on)" },
-	{ 0xc0000000, 24, 0, "address is special-purpose "
+	{ 0xc0000000, 24, 0,
+	    "address is special-purpose "
 	    "(refused: ssrf_deny_private is on)" },
-	{ 0xc6120000, 15, 0, "address is special-purpose "
+	{ 0xc6120000, 15, 0,
+	    "address is special-purpose "
 	    "(refused: ssrf_deny_private is on)" },
-	{ 0xc0000200, 24, 0, "address is for documentation "
+	{ 0xc0000200, 24, 0,
+	    "address is for documentation "
 	    "(refused: ssrf_deny_private is on)" },
-	{ 0xc6336400, 24, 0, "address is for documentation "
+	{ 0xc6336400, 24, 0,
+	    "address is for documentation "
 	    "(refused: ssrf_deny_private is on)" },
-	{ 0xcb007100, 24, 0, "address is for documentation "
+	{ 0xcb007100, 24, 0,
+	    "address is for documentation "
 	    "(refused: ssrf_deny_private is on)" },
 };
 
 /* Names of metadata services, compared without case and trailing dot. */
-static const char *const metadata_names[] = {
-	"metadata.google.internal", "metadata.goog", "metadata",
-	"instance-data", "instance-data.ec2.internal",
-	"metadata.tencentyun.com", NULL
-};
+static const char *const metadata_names[] = { "metadata.google.internal",
+	"metadata.goog", "metadata", "instance-data",
+	"instance-data.ec2.internal", "metadata.tencentyun.com", NULL };
 
 static unsigned char
 to_lower(unsigned char c)
@@ -103,8 +111,7 @@ v4_allowed(uint32_t v4, int deny_private, const char **why)
 
 	for (i = 0; i < sizeof(v4_ranges) / sizeof(v4_ranges[0]); i++) {
 		r = &v4_ranges[i];
-		mask = r->bits == 32 ? 0xffffffffu :
-		    ~(0xffffffffu >> r->bits);
+		mask = r->bits == 32 ? 0xffffffffu : ~(0xffffffffu >> r->bits);
 		if ((v4 & mask) != r->net)
 			continue;
 		if (r->always || deny_private) {
@@ -138,10 +145,10 @@ static int
 v6_allowed(const unsigned char *b, int deny_private, const char **why)
 {
 	static const unsigned char nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
-	static const unsigned char ec2[16] = { 0xfd, 0x00, 0x0e, 0xc2,
-	    [14] = 0x02, [15] = 0x54 };
+	static const unsigned char ec2[16] = { 0xfd, 0x00, 0x0e,
+		0xc2, [14] = 0x02, [15] = 0x54 };
 	static const char *priv = "address is private (refused: "
-	    "ssrf_deny_private is on)";
+				  "ssrf_deny_private is on)";
 
 	if (all_zero(b, 16)) {
 		*why = "address is unspecified (::)";
@@ -149,14 +156,14 @@ v6_allowed(const unsigned char *b, int deny_private, const char **why)
 	}
 	if (all_zero(b, 15) && b[15] == 1) {
 		*why = "address is loopback (refused: ssrf_deny_private "
-		    "is on)";
+		       "is on)";
 		return !deny_private;
 	}
 	/* ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (translated). */
 	if (all_zero(b, 10) && b[10] == 0xff && b[11] == 0xff)
 		return v4_allowed(be32(b + 12), deny_private, why);
-	if (all_zero(b, 8) && b[8] == 0xff && b[9] == 0xff &&
-	    b[10] == 0 && b[11] == 0)
+	if (all_zero(b, 8) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 &&
+	    b[11] == 0)
 		return v4_allowed(be32(b + 12), deny_private, why);
 	/* ::a.b.c.d (compatible, deprecated but still routed by some). */
 	if (all_zero(b, 12))
@@ -194,15 +201,14 @@ v6_allowed(const unsigned char *b, int deny_private, const char **why)
 	if ((b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) ||
 	    (b[0] == 0x01 && all_zero(b + 1, 7))) {
 		*why = "address is for documentation or discard "
-		    "(refused: ssrf_deny_private is on)";
+		       "(refused: ssrf_deny_private is on)";
 		return !deny_private;
 	}
 	return 1;
 }
 
 int
-ssrf_addr_allowed(const struct sockaddr *sa, int deny_private,
-    const char **why)
+ssrf_addr_allowed(const struct sockaddr *sa, int deny_private, const char **why)
 {
 	const struct sockaddr_in *in4;
 	const struct sockaddr_in6 *in6;
@@ -213,8 +219,8 @@ ssrf_addr_allowed(const struct sockaddr *sa, int deny_private,
 	}
 	if (sa->sa_family == AF_INET) {
 		in4 = (const struct sockaddr_in *)(const void *)sa;
-		return v4_allowed(ntohl(in4->sin_addr.s_addr), deny_private,
-		    why);
+		return v4_allowed(
+		    ntohl(in4->sin_addr.s_addr), deny_private, why);
 	}
 	if (sa->sa_family == AF_INET6) {
 		in6 = (const struct sockaddr_in6 *)(const void *)sa;
@@ -286,9 +292,9 @@ host_name_check(const char *h, size_t n, int *is_ip, const char **why)
 		}
 		if (c == '.') {
 			if (i == label) {
-				*why = i + 1 == n ?
-				    "URL host must not end with a dot" :
-				    "URL host has an empty label";
+				*why = i + 1 == n
+				    ? "URL host must not end with a dot"
+				    : "URL host has an empty label";
 				return ERR_INVAL;
 			}
 			label = i + 1;
@@ -296,7 +302,7 @@ host_name_check(const char *h, size_t n, int *is_ip, const char **why)
 		}
 		if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '_') {
 			*why = "URL host may contain only letters, digits, "
-			    "'.', '-' and '_'";
+			       "'.', '-' and '_'";
 			return ERR_INVAL;
 		}
 		if (i - label + 1 > SSRF_LABEL_MAX) {
@@ -312,7 +318,7 @@ host_name_check(const char *h, size_t n, int *is_ip, const char **why)
 	if (label_is_number(h + label, n - label)) {
 		if (!is_dotted_quad(h, n)) {
 			*why = "URL host IPv4 address must be four decimal "
-			    "numbers, as in 10.0.0.1";
+			       "numbers, as in 10.0.0.1";
 			return ERR_INVAL;
 		}
 		*is_ip = 1;
@@ -321,8 +327,8 @@ host_name_check(const char *h, size_t n, int *is_ip, const char **why)
 }
 
 enum err
-ssrf_parse_url(struct arena *a, const char *s, struct url *out,
-    const char **why)
+ssrf_parse_url(
+    struct arena *a, const char *s, struct url *out, const char **why)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 	struct in6_addr a6;
@@ -345,7 +351,7 @@ ssrf_parse_url(struct arena *a, const char *s, struct url *out,
 		c = (unsigned char)s[i];
 		if (c <= 0x20 || c >= 0x7f) {
 			*why = "URL must not contain spaces, control "
-			    "characters or non-ASCII bytes";
+			       "characters or non-ASCII bytes";
 			return ERR_INVAL;
 		}
 		if (c == '#') {
@@ -359,13 +365,16 @@ ssrf_parse_url(struct arena *a, const char *s, struct url *out,
 		}
 	}
 
-	for (slen = 0; slen < len && (is_alpha(s[slen]) ||
-	    (slen > 0 && (is_digit(s[slen]) || s[slen] == '+' ||
-	    s[slen] == '-' || s[slen] == '.'))); slen++)
+	for (slen = 0; slen < len &&
+	     (is_alpha(s[slen]) ||
+		 (slen > 0 &&
+		     (is_digit(s[slen]) || s[slen] == '+' || s[slen] == '-' ||
+			 s[slen] == '.')));
+	     slen++)
 		;
 	if (slen == 0 || strncmp(s + slen, "://", 3) != 0) {
 		*why = "URL must be absolute, starting with http:// or "
-		    "https://";
+		       "https://";
 		return ERR_INVAL;
 	}
 	if (!(slen == 4 && strncasecmp(s, "http", 4) == 0) &&
@@ -419,8 +428,8 @@ ssrf_parse_url(struct arena *a, const char *s, struct url *out,
 			*why = "URL host is empty";
 			goto fail;
 		}
-		if (host_name_check(auth, (size_t)(he - auth),
-		    &out->host_is_ip, why) != ERR_OK)
+		if (host_name_check(auth, (size_t)(he - auth), &out->host_is_ip,
+			why) != ERR_OK)
 			goto fail;
 		out->host = arena_strndup(a, auth, (size_t)(he - auth));
 	}
@@ -502,8 +511,8 @@ addr_format(const struct sockaddr *sa, char *buf, size_t size)
 	if (af == AF_INET)
 		src = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
 	else
-		src = &((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_addr;
+		src =
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 	if (af == AF_INET6) {
 		buf[0] = '[';
 		if (inet_ntop(af, src, buf + 1, (socklen_t)(size - 2)) == NULL)
@@ -578,7 +587,7 @@ ssrf_check_url(struct arena *a, const struct url *u, int deny_private,
 	}
 	if (deny_private && host_is_localhost(u->host)) {
 		*why = "URL host is loopback (refused: "
-		    "ssrf_deny_private is on)";
+		       "ssrf_deny_private is on)";
 		return ERR_INVAL;
 	}
 	if (u->host_is_ip)
@@ -612,7 +621,7 @@ ssrf_check_url(struct arena *a, const struct url *u, int deny_private,
 	used = (size_t)snprintf(line, cap, "%s:%u:", u->host, u->port);
 	start = used;
 	for (ai = res; ai != NULL && naddr < SSRF_RESOLVE_MAX;
-	    ai = ai->ai_next) {
+	     ai = ai->ai_next) {
 		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
 			continue;
 		if (addr_format(ai->ai_addr, addr, sizeof(addr)) != 0) {

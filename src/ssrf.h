@@ -7,16 +7,16 @@
 #include "arena.h"
 #include "err.h"
 
-#define SSRF_URL_MAX	2048
+#define SSRF_URL_MAX 2048
 
 /* A parsed backend URL. Every string lives in the arena given to the parser. */
 struct url {
-	char		*scheme;	/* "http" or "https" */
-	char		*host;		/* lower case; an IPv6 literal without
+	char *scheme; /* "http" or "https" */
+	char *host; /* lower case; an IPv6 literal without
 					 * brackets, in inet_ntop() form */
-	unsigned	 port;		/* the explicit port, else 80 or 443 */
-	char		*path;		/* path and query, starts with '/' */
-	int		 host_is_ip;	/* 1 for an IPv4 or IPv6 literal */
+	unsigned port; /* the explicit port, else 80 or 443 */
+	char *path; /* path and query, starts with '/' */
+	int host_is_ip; /* 1 for an IPv4 or IPv6 literal */
 };
 
 /*
@@ -49,8 +49,8 @@ enum err ssrf_parse_url(struct arena *a, const char *s, struct url *out,
  * compatible ::/96, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16,
  * Teredo 2001::/32) get the policy of the IPv4 address inside.
  */
-int ssrf_addr_allowed(const struct sockaddr *sa, int deny_private,
-    const char **why);
+int ssrf_addr_allowed(
+    const struct sockaddr *sa, int deny_private, const char **why);
 
 /*
  * Applies the policy to a parsed URL. Host names of metadata services
@@ -73,8 +73,7 @@ int ssrf_addr_allowed(const struct sockaddr *sa, int deny_private,
  * call this with must_resolve 1 before every request and must not follow
  * redirects to hosts it has not checked.
  */
-enum err ssrf_check_url(struct arena *a, const struct url *u,
-    int deny_private, int must_resolve, char **resolve_entry,
-    const char **why) MUST_CHECK;
+enum err ssrf_check_url(struct arena *a, const struct url *u, int deny_private,
+    int must_resolve, char **resolve_entry, const char **why) MUST_CHECK;
 
 #endif

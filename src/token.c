@@ -35,10 +35,13 @@ token_issue(struct db *d, struct arena *a, const struct conf *c,
 	v[2] = description;
 	v[3] = scopes;
 	v[4] = arena_printf(a, "%lld", cl.exp);
-	if ((e = db_q(d, a, "INSERT INTO tokens (jti, user_id, username, "
-	    "description, scope, expires_at) VALUES ($1, (SELECT id FROM users "
-	    "WHERE lower(username) = lower($2)), $2, $3, $4, "
-	    "to_timestamp($5::bigint))", 5, v, NULL)) != ERR_OK)
+	if ((e = db_q(d, a,
+		 "INSERT INTO tokens (jti, user_id, username, "
+		 "description, scope, expires_at) VALUES ($1, (SELECT id FROM "
+		 "users "
+		 "WHERE lower(username) = lower($2)), $2, $3, $4, "
+		 "to_timestamp($5::bigint))",
+		 5, v, NULL)) != ERR_OK)
 		return e;
 	out->access_token = tok;
 	out->scope = scopes;

@@ -10,10 +10,10 @@ struct conf;
 struct crypt_keyring;
 
 struct token_out {
-	const char *access_token;	/* arena */
+	const char *access_token; /* arena */
 	const char *scope;
-	long long expires_in;		/* seconds */
-	long long expires_at;		/* unix time */
+	long long expires_in; /* seconds */
+	long long expires_at; /* unix time */
 	const char *jti;
 };
 

@@ -25,10 +25,10 @@ enum err user_role(struct db *d, struct arena *a, const char *name,
     const char **role) MUST_CHECK;
 
 struct user_login {
-	const char *session_id;	/* the cookie value; arena */
-	const char *username;	/* canonical spelling; arena */
+	const char *session_id; /* the cookie value; arena */
+	const char *username; /* canonical spelling; arena */
 	const char *role;
-	long long expires_at;	/* unix time */
+	long long expires_at; /* unix time */
 };
 
 /*
@@ -41,8 +41,8 @@ enum err user_login(struct db *d, struct arena *a, const char *name,
     struct user_login *out) MUST_CHECK;
 
 /* Deletes the session with this cookie value (no error if none). */
-enum err user_logout(struct db *d, struct arena *a, const char *session_id)
-    MUST_CHECK;
+enum err
+user_logout(struct db *d, struct arena *a, const char *session_id) MUST_CHECK;
 
 /* Resolves a cookie value to a principal; ERR_AUTH if unknown/expired. */
 enum err user_session_lookup(struct db *d, struct arena *a,

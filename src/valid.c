@@ -5,23 +5,18 @@
 #include "valid.h"
 
 /* Routes and files a server path would shadow (compared without the '/'). */
-static const char *const path_reserved[] = {
-	"register", "remove", "toggle", "api", "health", "metrics", "ui",
-	"static", "login", "logout", "v0", "v0.1", ".well-known",
-	"favicon.ico", NULL
-};
+static const char *const path_reserved[] = { "register", "remove", "toggle",
+	"api", "health", "metrics", "ui", "static", "login", "logout", "v0",
+	"v0.1", ".well-known", "favicon.ico", NULL };
 
 /* Header names the proxy, the client or the MCP transport own. */
-static const char *const header_reserved[] = {
-	"host", "connection", "cookie", "accept", "origin", "expect", "via",
-	"forwarded", "last-event-id", "mcp-session-id",
-	"mcp-protocol-version", "mcp-method", "mcp-name", "keep-alive", "te",
-	"trailer", "upgrade", "transfer-encoding", NULL
-};
+static const char *const header_reserved[] = { "host", "connection", "cookie",
+	"accept", "origin", "expect", "via", "forwarded", "last-event-id",
+	"mcp-session-id", "mcp-protocol-version", "mcp-method", "mcp-name",
+	"keep-alive", "te", "trailer", "upgrade", "transfer-encoding", NULL };
 
-static const char *const header_reserved_prefix[] = {
-	"content-", "accept-", "x-forwarded-", "proxy-", "mcp-param-", NULL
-};
+static const char *const header_reserved_prefix[] = { "content-", "accept-",
+	"x-forwarded-", "proxy-", "mcp-param-", NULL };
 
 /* Locale-free ASCII helpers: the rules here are byte rules. */
 static int
@@ -112,7 +107,7 @@ valid_path(struct arena *a, const char *in, char **out, const char **why)
 		if (!is_alnum(p[i]) && p[i] != '.' && p[i] != '_' &&
 		    p[i] != '-') {
 			*why = "path may contain only one '/' followed by "
-			    "letters, digits, '.', '_' and '-'";
+			       "letters, digits, '.', '_' and '-'";
 			return ERR_INVAL;
 		}
 	}
@@ -159,19 +154,19 @@ valid_header_name(const char *name, const char **why)
 	for (i = 0; i < len; i++) {
 		if (!is_tchar(name[i])) {
 			*why = "header name may contain only letters, digits "
-			    "and !#$%&'*+-.^_`|~";
+			       "and !#$%&'*+-.^_`|~";
 			return ERR_INVAL;
 		}
 	}
 	if (word_in(name, len, header_reserved)) {
 		*why = "header name is reserved for the proxy or the MCP "
-		    "transport";
+		       "transport";
 		return ERR_INVAL;
 	}
 	for (i = 0; header_reserved_prefix[i] != NULL; i++) {
 		if (prefix_nocase(name, len, header_reserved_prefix[i])) {
 			*why = "header name is reserved for the proxy or "
-			    "the MCP transport";
+			       "the MCP transport";
 			return ERR_INVAL;
 		}
 	}
@@ -251,8 +246,8 @@ utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 }
 
 enum err
-valid_text(const char *s, size_t len, size_t max, int multiline,
-    const char **why)
+valid_text(
+    const char *s, size_t len, size_t max, int multiline, const char **why)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, n;
@@ -271,10 +266,10 @@ valid_text(const char *s, size_t len, size_t max, int multiline,
 		if (multiline && (cp == '\t' || cp == '\n' || cp == '\r'))
 			continue;
 		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-			*why = multiline ?
-			    "value must not contain control characters "
-			    "other than tab and line breaks" :
-			    "value must not contain control characters";
+			*why = multiline
+			    ? "value must not contain control characters "
+			      "other than tab and line breaks"
+			    : "value must not contain control characters";
 			return ERR_INVAL;
 		}
 	}
@@ -349,7 +344,8 @@ tags_add(struct arena *a, cJSON *list, int *count, const char *s, size_t n,
 		*why = "a tag contains control characters or invalid UTF-8";
 		return e;
 	}
-	cJSON_ArrayForEach(t, list) {
+	cJSON_ArrayForEach(t, list)
+	{
 		if (strlen(t->valuestring) == n &&
 		    memcmp(t->valuestring, s, n) == 0)
 			return ERR_OK;
@@ -370,14 +366,15 @@ tags_add(struct arena *a, cJSON *list, int *count, const char *s, size_t n,
 }
 
 static enum err
-tags_from_array(struct arena *a, const cJSON *arr, cJSON *list,
-    const char **why)
+tags_from_array(
+    struct arena *a, const cJSON *arr, cJSON *list, const char **why)
 {
 	const cJSON *t;
 	enum err e;
 	int count = 0;
 
-	cJSON_ArrayForEach(t, arr) {
+	cJSON_ArrayForEach(t, arr)
+	{
 		if (!cJSON_IsString(t) || t->valuestring == NULL) {
 			*why = "tags must be strings";
 			return ERR_INVAL;
@@ -391,8 +388,8 @@ tags_from_array(struct arena *a, const cJSON *arr, cJSON *list,
 }
 
 static enum err
-tags_from_csv(struct arena *a, const char *in, size_t len, cJSON *list,
-    const char **why)
+tags_from_csv(
+    struct arena *a, const char *in, size_t len, cJSON *list, const char **why)
 {
 	const char *p = in, *end = in + len, *comma;
 	enum err e;
@@ -411,8 +408,8 @@ tags_from_csv(struct arena *a, const char *in, size_t len, cJSON *list,
 }
 
 enum err
-valid_tags(struct arena *a, const char *in, size_t len, cJSON **out,
-    const char **why)
+valid_tags(
+    struct arena *a, const char *in, size_t len, cJSON **out, const char **why)
 {
 	cJSON *list = NULL, *arr = NULL;
 	size_t i;
@@ -435,7 +432,7 @@ valid_tags(struct arena *a, const char *in, size_t len, cJSON **out,
 		if ((arr = json_parse_exact(in, len)) == NULL ||
 		    !cJSON_IsArray(arr)) {
 			*why = "tags starting with '[' must be a JSON array "
-			    "of strings";
+			       "of strings";
 			e = ERR_INVAL;
 			goto fail;
 		}
@@ -454,8 +451,7 @@ fail:
 }
 
 enum err
-valid_tags_json(struct arena *a, const cJSON *v, cJSON **out,
-    const char **why)
+valid_tags_json(struct arena *a, const cJSON *v, cJSON **out, const char **why)
 {
 	cJSON *list;
 	enum err e;
@@ -467,11 +463,11 @@ valid_tags_json(struct arena *a, const cJSON *v, cJSON **out,
 		return ERR_OK;
 	}
 	if (cJSON_IsString(v) && v->valuestring != NULL)
-		return valid_tags(a, v->valuestring, strlen(v->valuestring),
-		    out, why);
+		return valid_tags(
+		    a, v->valuestring, strlen(v->valuestring), out, why);
 	if (!cJSON_IsArray(v)) {
 		*why = "tags must be an array of strings or a comma-separated "
-		    "string";
+		       "string";
 		return ERR_INVAL;
 	}
 	if ((list = cJSON_CreateArray()) == NULL)
@@ -532,59 +528,79 @@ tools_check(struct arena *a, const cJSON *arr, const char **why)
 		return ERR_TOOBIG;
 	}
 	i = 0;
-	cJSON_ArrayForEach(t, arr) {
+	cJSON_ArrayForEach(t, arr)
+	{
 		if (!cJSON_IsObject(t)) {
-			*why = arena_printf(a, "tool at index %d is not an "
-			    "object", i);
+			*why = arena_printf(a,
+			    "tool at index %d is not an "
+			    "object",
+			    i);
 			return ERR_INVAL;
 		}
 		/* jsonb keeps the last duplicate, cJSON finds the first. */
 		if (key_count(t, "name") > 1 ||
 		    key_count(t, "inputSchema") > 1) {
-			*why = arena_printf(a, "tool at index %d repeats "
-			    "\"name\" or \"inputSchema\"", i);
+			*why = arena_printf(a,
+			    "tool at index %d repeats "
+			    "\"name\" or \"inputSchema\"",
+			    i);
 			return ERR_INVAL;
 		}
 		name = cJSON_GetObjectItemCaseSensitive(t, "name");
 		if (!cJSON_IsString(name) || name->valuestring == NULL) {
-			*why = arena_printf(a, "tool at index %d has no "
-			    "string \"name\"", i);
+			*why = arena_printf(a,
+			    "tool at index %d has no "
+			    "string \"name\"",
+			    i);
 			return ERR_INVAL;
 		}
 		nlen = strlen(name->valuestring);
 		if (nlen == 0) {
-			*why = arena_printf(a, "tool at index %d has an "
-			    "empty \"name\"", i);
+			*why = arena_printf(a,
+			    "tool at index %d has an "
+			    "empty \"name\"",
+			    i);
 			return ERR_INVAL;
 		}
 		if (nlen > VALID_TOOL_NAME_MAX) {
-			*why = arena_printf(a, "tool at index %d has a "
-			    "\"name\" longer than 128 bytes", i);
+			*why = arena_printf(a,
+			    "tool at index %d has a "
+			    "\"name\" longer than 128 bytes",
+			    i);
 			return ERR_TOOBIG;
 		}
-		if (!valid_is_text(name->valuestring, nlen,
-		    VALID_TOOL_NAME_MAX, VALID_TEXT_LINE)) {
-			*why = arena_printf(a, "tool at index %d has a "
+		if (!valid_is_text(name->valuestring, nlen, VALID_TOOL_NAME_MAX,
+			VALID_TEXT_LINE)) {
+			*why = arena_printf(a,
+			    "tool at index %d has a "
 			    "\"name\" with control characters or invalid "
-			    "UTF-8", i);
+			    "UTF-8",
+			    i);
 			return ERR_INVAL;
 		}
 		j = 0;
-		cJSON_ArrayForEach(prev, arr) {
+		cJSON_ArrayForEach(prev, arr)
+		{
 			if (j == i)
 				break;
-			if (strcmp(cJSON_GetObjectItemCaseSensitive(prev,
-			    "name")->valuestring, name->valuestring) == 0) {
-				*why = arena_printf(a, "tool at index %d has "
-				    "the same \"name\" as index %d", i, j);
+			if (strcmp(
+				cJSON_GetObjectItemCaseSensitive(prev, "name")
+				    ->valuestring,
+				name->valuestring) == 0) {
+				*why = arena_printf(a,
+				    "tool at index %d has "
+				    "the same \"name\" as index %d",
+				    i, j);
 				return ERR_INVAL;
 			}
 			j++;
 		}
 		schema = cJSON_GetObjectItemCaseSensitive(t, "inputSchema");
 		if (!cJSON_IsObject(schema)) {
-			*why = arena_printf(a, "tool at index %d has no "
-			    "object \"inputSchema\"", i);
+			*why = arena_printf(a,
+			    "tool at index %d has no "
+			    "object \"inputSchema\"",
+			    i);
 			return ERR_INVAL;
 		}
 		i++;
@@ -626,8 +642,8 @@ valid_tool_list(struct arena *a, const char *json, size_t len, cJSON **out,
 }
 
 enum err
-valid_tool_list_json(struct arena *a, const cJSON *v, cJSON **out,
-    const char **why)
+valid_tool_list_json(
+    struct arena *a, const cJSON *v, cJSON **out, const char **why)
 {
 	enum err e;
 
@@ -638,8 +654,8 @@ valid_tool_list_json(struct arena *a, const cJSON *v, cJSON **out,
 		return ERR_OK;
 	}
 	if (cJSON_IsString(v) && v->valuestring != NULL)
-		return valid_tool_list(a, v->valuestring,
-		    strlen(v->valuestring), out, why);
+		return valid_tool_list(
+		    a, v->valuestring, strlen(v->valuestring), out, why);
 	if ((e = tools_check(a, v, why)) != ERR_OK)
 		return e;
 	if ((*out = cJSON_Duplicate(v, 1)) == NULL)

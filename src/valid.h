@@ -20,16 +20,16 @@
  * - Nothing here logs, and nothing keeps a pointer to its input.
  */
 
-#define VALID_PATH_MAX		64	/* characters after the leading '/' */
-#define VALID_HEADER_MAX	256
-#define VALID_CREDENTIAL_MAX	8192
-#define VALID_TAGS_MAX		64	/* tags per server */
-#define VALID_TAG_MAX		64	/* bytes per tag */
-#define VALID_TAGS_INPUT_MAX	16384	/* bytes of raw tags input */
-#define VALID_TOOLS_MAX		1000
-#define VALID_TOOL_NAME_MAX	128
-#define VALID_TOOLS_DEPTH	64	/* JSON nesting inside a tool list */
-#define VALID_TOOLS_INPUT_MAX	(1024 * 1024)
+#define VALID_PATH_MAX 64 /* characters after the leading '/' */
+#define VALID_HEADER_MAX 256
+#define VALID_CREDENTIAL_MAX 8192
+#define VALID_TAGS_MAX 64 /* tags per server */
+#define VALID_TAG_MAX 64 /* bytes per tag */
+#define VALID_TAGS_INPUT_MAX 16384 /* bytes of raw tags input */
+#define VALID_TOOLS_MAX 1000
+#define VALID_TOOL_NAME_MAX 128
+#define VALID_TOOLS_DEPTH 64 /* JSON nesting inside a tool list */
+#define VALID_TOOLS_INPUT_MAX (1024 * 1024)
 
 /*
  * Normalises a server path: a leading '/' is added when missing and exactly
@@ -38,8 +38,8 @@
  * reserved name (register, api, health, ..., in any case). Case is kept.
  * *out is allocated in a. Length over the cap gives ERR_TOOBIG.
  */
-enum err valid_path(struct arena *a, const char *in, char **out,
-    const char **why) MUST_CHECK;
+enum err valid_path(
+    struct arena *a, const char *in, char **out, const char **why) MUST_CHECK;
 
 /*
  * The uniqueness key of an already valid path: its ASCII lower-case copy,
@@ -64,8 +64,8 @@ enum err valid_header_name(const char *name, const char **why) MUST_CHECK;
  * may hold no control byte but horizontal tab: CR, LF and NUL are the ones
  * that matter, DEL and the rest are refused too (RFC 9110 field-value).
  */
-enum err valid_credential(const char *s, size_t len, const char **why)
-    MUST_CHECK;
+enum err
+valid_credential(const char *s, size_t len, const char **why) MUST_CHECK;
 
 /*
  * Text fields. A single-line field (name, license) may hold no control
@@ -74,8 +74,8 @@ enum err valid_credential(const char *s, size_t len, const char **why)
  * max bytes (ERR_TOOBIG). An empty string is valid: required-ness is the
  * caller's business.
  */
-#define VALID_TEXT_LINE		0
-#define VALID_TEXT_MULTILINE	1
+#define VALID_TEXT_LINE 0
+#define VALID_TEXT_MULTILINE 1
 enum err valid_text(const char *s, size_t len, size_t max, int multiline,
     const char **why) MUST_CHECK;
 /* The same as a predicate: 1 when valid_text() would return ERR_OK. */
@@ -96,8 +96,8 @@ enum err valid_tags(struct arena *a, const char *in, size_t len, cJSON **out,
  * Tags from a JSON body: v may be an array of strings, a string (treated
  * like valid_tags()) or null (no tags). Same ownership as valid_tags().
  */
-enum err valid_tags_json(struct arena *a, const cJSON *v, cJSON **out,
-    const char **why) MUST_CHECK;
+enum err valid_tags_json(
+    struct arena *a, const cJSON *v, cJSON **out, const char **why) MUST_CHECK;
 
 /*
  * A manual tool list: a JSON array (at most 1000 elements, nesting at most
@@ -115,7 +115,7 @@ enum err valid_tool_list(struct arena *a, const char *json, size_t len,
  * holding it, or null (an empty list). *out is a new array owned by the
  * caller (a deep copy of v); v is not modified.
  */
-enum err valid_tool_list_json(struct arena *a, const cJSON *v, cJSON **out,
-    const char **why) MUST_CHECK;
+enum err valid_tool_list_json(
+    struct arena *a, const cJSON *v, cJSON **out, const char **why) MUST_CHECK;
 
 #endif

@@ -53,9 +53,9 @@ main(void)
 		    has_cases[i].have ? has_cases[i].have : "(null)",
 		    has_cases[i].want);
 	for (i = 0; i < sizeof(subset_cases) / sizeof(subset_cases[0]); i++)
-		T_EQ_INT(auth_scopes_subset(subset_cases[i].req,
-		    subset_cases[i].have), subset_cases[i].ok,
-		    "subset(\"%s\" of \"%s\")", subset_cases[i].req,
-		    subset_cases[i].have);
+		T_EQ_INT(auth_scopes_subset(
+			     subset_cases[i].req, subset_cases[i].have),
+		    subset_cases[i].ok, "subset(\"%s\" of \"%s\")",
+		    subset_cases[i].req, subset_cases[i].have);
 	return t_done();
 }

@@ -77,15 +77,19 @@ test_vectors(struct arena *a)
 		T_EQ_STR(buf, vec[i].url, "url encode \"%s\"", vec[i].plain);
 
 		out = NULL;
-		T_EQ_INT(b64_decode(a, vec[i].std, strlen(vec[i].std), &out,
-		    &len), ERR_OK, "std decode %s", vec[i].std);
-		T_OK(out != NULL && len == n && memcmp(out, vec[i].plain, n)
-		    == 0 && out[n] == '\0', "std decode %s value", vec[i].std);
+		T_EQ_INT(
+		    b64_decode(a, vec[i].std, strlen(vec[i].std), &out, &len),
+		    ERR_OK, "std decode %s", vec[i].std);
+		T_OK(out != NULL && len == n &&
+			memcmp(out, vec[i].plain, n) == 0 && out[n] == '\0',
+		    "std decode %s value", vec[i].std);
 		out = NULL;
-		T_EQ_INT(b64url_decode(a, vec[i].url, strlen(vec[i].url), &out,
-		    &len), ERR_OK, "url decode %s", vec[i].url);
-		T_OK(out != NULL && len == n && memcmp(out, vec[i].plain, n)
-		    == 0 && out[n] == '\0', "url decode %s value", vec[i].url);
+		T_EQ_INT(b64url_decode(
+			     a, vec[i].url, strlen(vec[i].url), &out, &len),
+		    ERR_OK, "url decode %s", vec[i].url);
+		T_OK(out != NULL && len == n &&
+			memcmp(out, vec[i].plain, n) == 0 && out[n] == '\0',
+		    "url decode %s value", vec[i].url);
 	}
 
 	b64_encode(alpha_bytes, sizeof(alpha_bytes), buf);
@@ -133,10 +137,12 @@ test_strict(struct arena *a)
 
 	for (i = 0; i < sizeof(url_bad) / sizeof(url_bad[0]); i++)
 		T_EQ_INT(b64url_decode(a, url_bad[i].in, strlen(url_bad[i].in),
-		    &out, &len), ERR_INVAL, "url refuses %s", url_bad[i].why);
+			     &out, &len),
+		    ERR_INVAL, "url refuses %s", url_bad[i].why);
 	for (i = 0; i < sizeof(std_bad) / sizeof(std_bad[0]); i++)
 		T_EQ_INT(b64_decode(a, std_bad[i].in, strlen(std_bad[i].in),
-		    &out, &len), ERR_INVAL, "std refuses %s", std_bad[i].why);
+			     &out, &len),
+		    ERR_INVAL, "std refuses %s", std_bad[i].why);
 	T_OK(out == NULL && len == 12345, "outputs untouched on failure");
 
 	/* An embedded NUL inside the counted length is not base64. */

@@ -38,12 +38,13 @@ load_vectors(void)
 	fclose(fp);
 	filebuf[got] = '\0';
 	for (p = strtok_r(filebuf, "\n", &save); p != NULL && nlines < 64;
-	    p = strtok_r(NULL, "\n", &save)) {
+	     p = strtok_r(NULL, "\n", &save)) {
 		if (*p == '#')
 			continue;
 		lines[nlines].n = 0;
-		for (tok = strsep(&p, " "); tok != NULL && lines[nlines].n <=
-		    MAXF; tok = strsep(&p, " "))
+		for (tok = strsep(&p, " ");
+		     tok != NULL && lines[nlines].n <= MAXF;
+		     tok = strsep(&p, " "))
 			lines[nlines].f[lines[nlines].n++] = tok;
 		nlines++;
 	}
@@ -144,11 +145,11 @@ test_hkdf(void)
 		want = unhex(lines[k].f[5], &lw);
 		memset(okm, 0xee, sizeof(okm));
 		T_EQ_INT(crypt_hkdf_sha256(ls ? salt : NULL, ls, ikm, li,
-		    lf ? info : NULL, lf, okm, len), ERR_OK,
-		    "hkdf RFC 5869 case %d", cases + 1);
+			     lf ? info : NULL, lf, okm, len),
+		    ERR_OK, "hkdf RFC 5869 case %d", cases + 1);
 		T_OK(lw == len && memcmp(okm, want, len) == 0 &&
-		    okm[len] == 0xee, "hkdf RFC 5869 case %d output",
-		    cases + 1);
+			okm[len] == 0xee,
+		    "hkdf RFC 5869 case %d output", cases + 1);
 		free(ikm);
 		free(salt);
 		free(info);
@@ -167,8 +168,26 @@ test_hash_mac(void)
 {
 	/* RFC 4231 cases 1 and 2, FIPS 180-2 "abc". */
 	static const unsigned char k1[20] = {
-		0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
-		0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b, 0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
+		0x0b,
 	};
 	unsigned char out[32];
 	char hex[65];
@@ -176,22 +195,31 @@ test_hash_mac(void)
 	T_EQ_INT(crypt_hmac_sha256(k1, sizeof(k1), "Hi There", 8, out), ERR_OK,
 	    "hmac RFC 4231 case 1");
 	tohex(out, 32, hex);
-	T_EQ_STR(hex, "b0344c61d8db38535ca8afceaf0bf12b"
-	    "881dc200c9833da726e9376c2e32cff7", "hmac RFC 4231 case 1 value");
-	T_EQ_INT(crypt_hmac_sha256("Jefe", 4, "what do ya want for nothing?",
-	    28, out), ERR_OK, "hmac RFC 4231 case 2");
+	T_EQ_STR(hex,
+	    "b0344c61d8db38535ca8afceaf0bf12b"
+	    "881dc200c9833da726e9376c2e32cff7",
+	    "hmac RFC 4231 case 1 value");
+	T_EQ_INT(crypt_hmac_sha256(
+		     "Jefe", 4, "what do ya want for nothing?", 28, out),
+	    ERR_OK, "hmac RFC 4231 case 2");
 	tohex(out, 32, hex);
-	T_EQ_STR(hex, "5bdcc146bf60754e6a042426089575c7"
-	    "5a003f089d2739839dec58b964ec3843", "hmac RFC 4231 case 2 value");
+	T_EQ_STR(hex,
+	    "5bdcc146bf60754e6a042426089575c7"
+	    "5a003f089d2739839dec58b964ec3843",
+	    "hmac RFC 4231 case 2 value");
 	T_EQ_INT(crypt_hmac_sha256("", 0, "x", 1, out), ERR_OK,
 	    "hmac with an empty key");
 	tohex(out, 32, hex);
-	T_EQ_STR(hex, "4cbc96099a6467ce002461f10549b489"
-	    "8265ebe6188b45efacc44293516e62c4", "hmac empty key value (node)");
+	T_EQ_STR(hex,
+	    "4cbc96099a6467ce002461f10549b489"
+	    "8265ebe6188b45efacc44293516e62c4",
+	    "hmac empty key value (node)");
 	crypt_sha256("abc", 3, out);
 	tohex(out, 32, hex);
-	T_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223"
-	    "b00361a396177a9cb410ff61f20015ad", "sha256 abc");
+	T_EQ_STR(hex,
+	    "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad",
+	    "sha256 abc");
 }
 
 static void
@@ -219,7 +247,8 @@ test_memeq_random(struct arena *a)
 	T_EQ_INT(strlen(t1), 43, "token of 32 bytes has 43 characters");
 	for (p = t1; *p != '\0'; p++)
 		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789-_", *p) == NULL)
+			   "abcdefghijklmnopqrstuvwxyz0123456789-_",
+			*p) == NULL)
 			ok = 0;
 	T_OK(ok, "token is base64url");
 	T_OK(strcmp(t1, t2) != 0, "tokens differ");
@@ -329,8 +358,9 @@ test_seal_vectors(void)
 		sec = NULL;
 		T_EQ_INT(crypt_open(kr, blob, lb, aad, la, &sec), ERR_OK,
 		    "open node blob %d", cases);
-		T_OK(sec != NULL && sec->len == lp && memcmp(sec->data, plain,
-		    lp) == 0 && sec->data[lp] == '\0',
+		T_OK(sec != NULL && sec->len == lp &&
+			memcmp(sec->data, plain, lp) == 0 &&
+			sec->data[lp] == '\0',
 		    "node blob %d plaintext", cases);
 		crypt_secret_free(sec);
 		T_EQ_INT(crypt_open(kr2, blob, lb, aad, la, &sec), ERR_OK,
@@ -378,7 +408,7 @@ test_seal(struct arena *a)
 {
 	static const char cred[] = "Bearer sk-live-abcdefghijklmnop";
 	static const char aad[] = "7f0c2a4e-1111-4222-8333-944455556666/"
-	    "auth_credential_enc";
+				  "auth_credential_enc";
 	struct crypt_keyring *cur, *old, *rot, *other;
 	struct crypt_secret *sec;
 	unsigned char *b, *b2, *c;
@@ -395,23 +425,26 @@ test_seal(struct arena *a)
 		return;
 	}
 
-	T_EQ_INT(crypt_seal(cur, cred, strlen(cred), aad, strlen(aad), a, &b,
-	    &n), ERR_OK, "seal");
+	T_EQ_INT(
+	    crypt_seal(cur, cred, strlen(cred), aad, strlen(aad), a, &b, &n),
+	    ERR_OK, "seal");
 	T_EQ_INT(n, strlen(cred) + CRYPT_SEAL_OVERHEAD, "sealed length");
 	T_EQ_INT(b[0], 0x01, "version byte");
 	tohex(b + 1, 4, kid);
 	T_EQ_STR(kid, crypt_keyring_kid(cur), "key id in the blob");
 	T_OK(!contains(b, n, "sk-live"), "no plaintext in the blob");
-	T_EQ_INT(crypt_seal(cur, cred, strlen(cred), aad, strlen(aad), a, &b2,
-	    &n2), ERR_OK, "seal again");
+	T_EQ_INT(
+	    crypt_seal(cur, cred, strlen(cred), aad, strlen(aad), a, &b2, &n2),
+	    ERR_OK, "seal again");
 	T_OK(n == n2 && memcmp(b + 5, b2 + 5, 12) != 0 &&
-	    memcmp(b + 17, b2 + 17, n - 17) != 0,
+		memcmp(b + 17, b2 + 17, n - 17) != 0,
 	    "fresh nonce and ciphertext each time");
 
 	sec = NULL;
 	T_EQ_INT(crypt_open(cur, b, n, aad, strlen(aad), &sec), ERR_OK, "open");
 	T_OK(sec != NULL && sec->len == strlen(cred) &&
-	    strcmp(sec->data, cred) == 0, "round trip");
+		strcmp(sec->data, cred) == 0,
+	    "round trip");
 	crypt_secret_free(sec);
 
 	/* Every single-bit change anywhere is refused. */
@@ -423,14 +456,16 @@ test_seal(struct arena *a)
 			c[i] ^= (unsigned char)(1u << bit);
 			sec = (struct crypt_secret *)1;
 			if (crypt_open(cur, c, n, aad, strlen(aad), &sec) !=
-			    ERR_CRYPTO || sec != NULL)
+				ERR_CRYPTO ||
+			    sec != NULL)
 				all = 0;
 		}
 	T_OK(all, "each of %zu bit flips refused", n * 8);
 	all = 1;
 	for (i = 0; i < n; i++)
 		if (crypt_open(cur, b, i, aad, strlen(aad), &sec) !=
-		    ERR_CRYPTO || sec != NULL)
+			ERR_CRYPTO ||
+		    sec != NULL)
 			all = 0;
 	T_OK(all, "truncations to every length 0..%zu refused", n - 1);
 	memcpy(c, b, n);
@@ -445,22 +480,26 @@ test_seal(struct arena *a)
 	    "shorter aad refused");
 	T_EQ_INT(crypt_open(cur, b, n, NULL, 0, &sec), ERR_CRYPTO,
 	    "missing aad refused");
-	T_EQ_INT(crypt_open(cur, b, n, "8f0c2a4e-1111-4222-8333-944455556666/"
-	    "auth_credential_enc", strlen(aad), &sec), ERR_CRYPTO,
-	    "other row's aad refused");
+	T_EQ_INT(crypt_open(cur, b, n,
+		     "8f0c2a4e-1111-4222-8333-944455556666/"
+		     "auth_credential_enc",
+		     strlen(aad), &sec),
+	    ERR_CRYPTO, "other row's aad refused");
 	T_EQ_INT(crypt_open(other, b, n, aad, strlen(aad), &sec), ERR_CRYPTO,
 	    "unknown key id refused");
 
 	/* Rotation: a blob sealed under the old key opens in the new ring. */
-	T_EQ_INT(crypt_seal(old, cred, strlen(cred), aad, strlen(aad), a, &b2,
-	    &n2), ERR_OK, "seal under the old key");
+	T_EQ_INT(
+	    crypt_seal(old, cred, strlen(cred), aad, strlen(aad), a, &b2, &n2),
+	    ERR_OK, "seal under the old key");
 	T_EQ_INT(crypt_open(rot, b2, n2, aad, strlen(aad), &sec), ERR_OK,
 	    "old blob opens after rotation");
 	T_OK(sec != NULL && strcmp(sec->data, cred) == 0,
 	    "old blob plaintext after rotation");
 	crypt_secret_free(sec);
-	T_EQ_INT(crypt_seal(rot, cred, strlen(cred), aad, strlen(aad), a, &b2,
-	    &n2), ERR_OK, "seal after rotation");
+	T_EQ_INT(
+	    crypt_seal(rot, cred, strlen(cred), aad, strlen(aad), a, &b2, &n2),
+	    ERR_OK, "seal after rotation");
 	T_EQ_INT(crypt_open(old, b2, n2, aad, strlen(aad), &sec), ERR_CRYPTO,
 	    "new blob does not open with only the old key");
 	T_EQ_INT(crypt_open(cur, b2, n2, aad, strlen(aad), &sec), ERR_OK,
@@ -503,34 +542,34 @@ test_password(struct arena *a)
 		"pbkdf2-sha256$120000$AAAAAAAAAAAAAAAAAAAAAA==",
 		"pbkdf2-sha256$120000$AAAAAAAAAAAAAAAAAAAAAA==$",
 		"scrypt$1000$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"PBKDF2-SHA256$1000$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$999$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$10000001$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$01000$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$+1000$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$ 1000$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$1000x$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$99999999999999999999$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$1000$AAAA$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAA=",
 		"pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$",
 		"pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 		"pbkdf2-sha256$1000$AA-AAAAAAAAAAAAAAAAAAA==$"
-		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 	};
 	struct timespec t0;
 	char *h1 = NULL, *h2 = NULL, prefix[64];
@@ -540,13 +579,13 @@ test_password(struct arena *a)
 
 	T_EQ_INT(crypt_password_hash(a, "correct horse", &h1), ERR_OK,
 	    "password hash");
-	snprintf(prefix, sizeof(prefix), "pbkdf2-sha256$%d$",
-	    CRYPT_PBKDF2_ITER);
+	snprintf(
+	    prefix, sizeof(prefix), "pbkdf2-sha256$%d$", CRYPT_PBKDF2_ITER);
 	T_OK(h1 != NULL && strncmp(h1, prefix, strlen(prefix)) == 0 &&
-	    strlen(h1) == strlen(prefix) + 24 + 1 + 44,
+		strlen(h1) == strlen(prefix) + 24 + 1 + 44,
 	    "hash format: %s...", prefix);
-	T_EQ_INT(crypt_password_hash(a, "correct horse", &h2), ERR_OK,
-	    "hash again");
+	T_EQ_INT(
+	    crypt_password_hash(a, "correct horse", &h2), ERR_OK, "hash again");
 	T_OK(h2 != NULL && strcmp(h1, h2) != 0, "random salt per hash");
 	T_EQ_INT(crypt_password_verify("correct horse", h1), ERR_OK,
 	    "right password");
@@ -585,7 +624,8 @@ test_password(struct arena *a)
 		best_d = td < best_d ? td : best_d;
 	}
 	printf("# one password check: %.1f ms, dummy: %.1f ms "
-	    "(%d iterations)\n", best_v, best_d, CRYPT_PBKDF2_ITER);
+	       "(%d iterations)\n",
+	    best_v, best_d, CRYPT_PBKDF2_ITER);
 	T_OK(best_d > best_v * 0.5 && best_d < best_v * 2.0,
 	    "dummy check takes as long as a real one");
 	crypt_password_dummy(NULL);

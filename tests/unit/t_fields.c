@@ -18,7 +18,7 @@ static const struct {
 	const char *json;
 	int form;
 	int ok;
-	const char *code;	/* expected error code */
+	const char *code; /* expected error code */
 	const char *field;
 } cases[] = {
 	{ "{\"name\":\"a\"}", 0, 1, NULL, NULL },
@@ -30,7 +30,8 @@ static const struct {
 	{ "{\"name\":\"0123456789\"}", 0, 1, NULL, NULL },
 	{ "{\"name\":\"a\\nb\"}", 0, 0, "invalid_name", "name" },
 	{ "{\"name\":\"a\",\"desc\":\"x\\ny\\tz\"}", 0, 1, NULL, NULL },
-	{ "{\"name\":\"a\",\"desc\":\"x\\u0001\"}", 0, 0, "invalid_desc", "desc" },
+	{ "{\"name\":\"a\",\"desc\":\"x\\u0001\"}", 0, 0, "invalid_desc",
+	    "desc" },
 	{ "{\"name\":\"a\",\"on\":true}", 0, 1, NULL, NULL },
 	{ "{\"name\":\"a\",\"on\":\"false\"}", 0, 1, NULL, NULL },
 	{ "{\"name\":\"a\",\"on\":\"maybe\"}", 0, 0, "invalid_on", "on" },
@@ -63,8 +64,8 @@ main(void)
 	arena_init(&a);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		j = cJSON_Parse(cases[i].json);
-		e = fields_apply(&a, rules, FIELDS_N(rules), j, cases[i].form,
-		    0, v, &ae);
+		e = fields_apply(
+		    &a, rules, FIELDS_N(rules), j, cases[i].form, 0, v, &ae);
 		T_EQ_INT(e == ERR_OK, cases[i].ok, "case %lu %s",
 		    (unsigned long)i, cases[i].json);
 		if (!cases[i].ok && e != ERR_OK) {
@@ -76,17 +77,21 @@ main(void)
 		cJSON_Delete(j);
 	}
 	j = cJSON_Parse("{\"name\":\"a\",\"n\":3,\"on\":\"yes\"}");
-	T_OK(fields_apply(&a, rules, FIELDS_N(rules), j, 1, 0, v, &ae) ==
-	    ERR_OK, "values parse");
+	T_OK(
+	    fields_apply(&a, rules, FIELDS_N(rules), j, 1, 0, v, &ae) == ERR_OK,
+	    "values parse");
 	T_EQ_INT(v[3].i, 3, "integer value");
 	T_EQ_INT(v[2].b, 1, "boolean value from text");
 	T_OK(!v[1].present, "absent field not present");
 	cJSON_Delete(j);
 	j = cJSON_Parse("{\"name\":\"a\",\"zzz\":1}");
 	T_OK(fields_apply(&a, rules, FIELDS_N(rules), j, 0, 1, v, &ae) ==
-	    ERR_INVAL && ae.status == 422, "unknown field refused when asked");
-	T_OK(fields_apply(&a, rules, FIELDS_N(rules), j, 0, 0, v, &ae) ==
-	    ERR_OK, "unknown field ignored otherwise");
+		    ERR_INVAL &&
+		ae.status == 422,
+	    "unknown field refused when asked");
+	T_OK(
+	    fields_apply(&a, rules, FIELDS_N(rules), j, 0, 0, v, &ae) == ERR_OK,
+	    "unknown field ignored otherwise");
 	cJSON_Delete(j);
 
 	ff[0] = (struct form_field){ "name", "first", 5, NULL, NULL };

@@ -62,10 +62,11 @@ static const struct ucase cases[] = {
 	    { { "t", S("1") }, { "t", S("2") } } },
 	{ "captured from curl -d and --data-urlencode",
 	    S("name=My+Server&tool_list_json=%5B%7B%22a%22%3A1%7D%5D&"
-	    "desc=a%26b%3Dc+d%25"), NULL, ERR_OK, 3,
+	      "desc=a%26b%3Dc+d%25"),
+	    NULL, ERR_OK, 3,
 	    { { "name", S("My Server") },
-	    { "tool_list_json", S("[{\"a\":1}]") },
-	    { "desc", S("a&b=c d%") } } },
+		{ "tool_list_json", S("[{\"a\":1}]") },
+		{ "desc", S("a&b=c d%") } } },
 	{ "lone %", S("a=%"), NULL, ERR_INVAL, 0, { { NULL, NULL, 0 } } },
 	{ "% and one digit", S("a=%4"), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0 } } },
@@ -98,8 +99,8 @@ static const struct ucase cases[] = {
 	    { { NULL, NULL, 0 } } },
 	{ "encoded value at the cap", S("v=%41%42%43"), &lim_v3, ERR_OK, 1,
 	    { { "v", S("ABC") } } },
-	{ "encoded value over the cap", S("v=%41%42%43+"), &lim_v3,
-	    ERR_TOOBIG, 0, { { NULL, NULL, 0 } } },
+	{ "encoded value over the cap", S("v=%41%42%43+"), &lim_v3, ERR_TOOBIG,
+	    0, { { NULL, NULL, 0 } } },
 	{ "name at the cap", S("%41bc=1"), &lim_n3, ERR_OK, 1,
 	    { { "Abc", S("1") } } },
 	{ "name over the cap", S("abcd=1"), &lim_n3, ERR_TOOBIG, 0,
@@ -142,7 +143,7 @@ run_cases(struct arena *a)
 			T_OK(f.n == 0 && f.fields == NULL,
 			    "%s: empty form on error", c->desc);
 			T_OK(why != NULL && why[0] >= 'A' && why[0] <= 'Z' &&
-			    why[strlen(why) - 1] == '.',
+				why[strlen(why) - 1] == '.',
 			    "%s: reason is a sentence", c->desc);
 			arena_reset(a);
 			continue;
@@ -152,12 +153,12 @@ run_cases(struct arena *a)
 			T_EQ_STR(f.fields[j].name, c->f[j].name, "%s: name %zu",
 			    c->desc, j);
 			T_OK(f.fields[j].len == c->f[j].len &&
-			    memcmp(f.fields[j].value, c->f[j].value,
-			    c->f[j].len) == 0 &&
-			    f.fields[j].value[f.fields[j].len] == '\0',
+				memcmp(f.fields[j].value, c->f[j].value,
+				    c->f[j].len) == 0 &&
+				f.fields[j].value[f.fields[j].len] == '\0',
 			    "%s: value %zu", c->desc, j);
 			T_OK(f.fields[j].filename == NULL &&
-			    f.fields[j].ctype == NULL,
+				f.fields[j].ctype == NULL,
 			    "%s: no filename or ctype %zu", c->desc, j);
 		}
 		arena_reset(a);

@@ -13,7 +13,7 @@
 
 static long long now;
 static const char *want_iss, *want_aud, *sign_want;
-static const char *secret_hex[3];	/* current, old, other */
+static const char *secret_hex[3]; /* current, old, other */
 
 /* Reads the whole file (malloc'ed); run_table() splits it in place. */
 static char *
@@ -125,14 +125,15 @@ run_table(struct arena *a, char *file, const struct crypt_keyring *kr)
 			memset(&c, 0, sizeof(c));
 			e = jwt_verify(a, kr, tok, want_iss, want_aud, now, &c);
 			T_EQ_INT(e, ERR_OK, "accepts %s", name);
-			T_EQ_STR(c.sub, e == ERR_OK ? "alice" : NULL,
-			    "%s: sub", name);
+			T_EQ_STR(c.sub, e == ERR_OK ? "alice" : NULL, "%s: sub",
+			    name);
 			if (strcmp(name, "valid") == 0)
 				valid = tok;
 			n_ok++;
 		} else if (kr != NULL && strcmp(l, "reject") == 0) {
-			T_EQ_INT(jwt_verify(a, kr, tok, want_iss, want_aud, now,
-			    &c), ERR_AUTH, "rejects %s", name);
+			T_EQ_INT(
+			    jwt_verify(a, kr, tok, want_iss, want_aud, now, &c),
+			    ERR_AUTH, "rejects %s", name);
 			n_reject++;
 		}
 	}
@@ -143,8 +144,8 @@ run_table(struct arena *a, char *file, const struct crypt_keyring *kr)
 }
 
 static void
-test_valid_claims(struct arena *a, const struct crypt_keyring *kr,
-    const char *valid)
+test_valid_claims(
+    struct arena *a, const struct crypt_keyring *kr, const char *valid)
 {
 	struct jwt_claims c;
 
@@ -162,8 +163,8 @@ test_valid_claims(struct arena *a, const struct crypt_keyring *kr,
 
 /* Changing any single character of a good token must make it fail. */
 static void
-test_mutations(struct arena *a, const struct crypt_keyring *kr,
-    const char *valid)
+test_mutations(
+    struct arena *a, const struct crypt_keyring *kr, const char *valid)
 {
 	static const char subst[] = "AQgw_-.";
 	struct jwt_claims c;
@@ -182,8 +183,8 @@ test_mutations(struct arena *a, const struct crypt_keyring *kr,
 				passed++;
 			t[i] = valid[i];
 		}
-	T_EQ_INT(passed, tried, "all %zu one-character changes rejected",
-	    tried);
+	T_EQ_INT(
+	    passed, tried, "all %zu one-character changes rejected", tried);
 	t = arena_printf(a, "%s\n", valid);
 	T_EQ_INT(jwt_verify(a, kr, t, want_iss, want_aud, now, &c), ERR_AUTH,
 	    "trailing newline rejected");
@@ -238,8 +239,8 @@ test_sign(struct arena *a, const struct crypt_keyring *kr,
 	T_EQ_INT(jwt_verify(a, kr, tok, "mcp-registry", want_aud, now, &c),
 	    ERR_AUTH, "iss checked on own token");
 
-	T_EQ_INT(jwt_verify(a, kr, NULL, want_iss, want_aud, now, &c),
-	    ERR_AUTH, "NULL token");
+	T_EQ_INT(jwt_verify(a, kr, NULL, want_iss, want_aud, now, &c), ERR_AUTH,
+	    "NULL token");
 	T_EQ_INT(jwt_verify(a, kr, tok, NULL, want_aud, now, &c), ERR_INVAL,
 	    "NULL want_iss is a caller error");
 	in.sub = NULL;

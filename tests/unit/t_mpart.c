@@ -59,14 +59,15 @@ static const struct mcase cases[] = {
 	    { { "a", S("1"), NULL, NULL } } },
 	{ "preamble and epilogue ignored", CT,
 	    S("preamble --XyZ\r\nmore\r\n" OPEN HDR_A "\r\n1" CLOSE
-	    "epilogue\r\n--XyZ\r\n" HDR_A "\r\n2" CLOSE), NULL, ERR_OK, 1,
-	    { { "a", S("1"), NULL, NULL } } },
+	      "epilogue\r\n--XyZ\r\n" HDR_A "\r\n2" CLOSE),
+	    NULL, ERR_OK, 1, { { "a", S("1"), NULL, NULL } } },
 	{ "preamble with a fake delimiter line", CT,
 	    S("--XyZX\r\n" OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_OK, 1,
 	    { { "a", S("1"), NULL, NULL } } },
 	{ "transport padding after boundaries", CT,
 	    S("--XyZ \t\r\n" HDR_A "\r\n1\r\n--XyZ\t \r\n" CD "name=b\r\n"
-	    "\r\n2\r\n--XyZ--  \r\n"), NULL, ERR_OK, 2,
+	      "\r\n2\r\n--XyZ--  \r\n"),
+	    NULL, ERR_OK, 2,
 	    { { "a", S("1"), NULL, NULL }, { "b", S("2"), NULL, NULL } } },
 	{ "closing delimiter at the very end", CT,
 	    S(OPEN HDR_A "\r\n1\r\n--XyZ--"), NULL, ERR_OK, 1,
@@ -78,9 +79,10 @@ static const struct mcase cases[] = {
 	    { { "a", S(""), NULL, NULL } } },
 	{ "empty parts around a full one", CT,
 	    S(OPEN HDR_A "\r\n" NEXT CD "name=b\r\n\r\nx" NEXT CD "name=c\r\n"
-	    "\r\n" CLOSE), NULL, ERR_OK, 3,
+			 "\r\n" CLOSE),
+	    NULL, ERR_OK, 3,
 	    { { "a", S(""), NULL, NULL }, { "b", S("x"), NULL, NULL },
-	    { "c", S(""), NULL, NULL } } },
+		{ "c", S(""), NULL, NULL } } },
 	{ "embedded NULs", CT, S(OPEN HDR_A "\r\n\0a\0\0b\0" CLOSE), NULL,
 	    ERR_OK, 1, { { "a", S("\0a\0\0b\0"), NULL, NULL } } },
 	{ "CRLF--boundary followed by more boundary chars", CT,
@@ -99,38 +101,37 @@ static const struct mcase cases[] = {
 	    S(OPEN HDR_A "\r\nx\n--XyZ\r\ny" CLOSE), NULL, ERR_OK, 1,
 	    { { "a", S("x\n--XyZ\r\ny"), NULL, NULL } } },
 	{ "boundary inside a value without CRLF--", CT,
-	    S(OPEN HDR_A "\r\nXyZ --XyZ\r\n-XyZ--XyZ--" CLOSE), NULL, ERR_OK,
-	    1, { { "a", S("XyZ --XyZ\r\n-XyZ--XyZ--"), NULL, NULL } } },
-	{ "value ending in CR and CRLF", CT,
-	    S(OPEN HDR_A "\r\n\r\r\n\r" CLOSE), NULL, ERR_OK, 1,
-	    { { "a", S("\r\r\n\r"), NULL, NULL } } },
+	    S(OPEN HDR_A "\r\nXyZ --XyZ\r\n-XyZ--XyZ--" CLOSE), NULL, ERR_OK, 1,
+	    { { "a", S("XyZ --XyZ\r\n-XyZ--XyZ--"), NULL, NULL } } },
+	{ "value ending in CR and CRLF", CT, S(OPEN HDR_A "\r\n\r\r\n\r" CLOSE),
+	    NULL, ERR_OK, 1, { { "a", S("\r\r\n\r"), NULL, NULL } } },
 	{ "value is a lone CRLF", CT, S(OPEN HDR_A "\r\n\r\n" CLOSE), NULL,
 	    ERR_OK, 1, { { "a", S("\r\n"), NULL, NULL } } },
 	{ "same name several times", CT,
-	    S(OPEN CD "name=tag\r\n\r\na" NEXT CD "name=tag\r\n\r\nb" NEXT
-	    CD "name=x\r\n\r\nc" NEXT CD "name=tag\r\n\r\nd" CLOSE), NULL,
-	    ERR_OK, 4,
+	    S(OPEN CD "name=tag\r\n\r\na" NEXT CD "name=tag\r\n\r\nb" NEXT CD
+		      "name=x\r\n\r\nc" NEXT CD "name=tag\r\n\r\nd" CLOSE),
+	    NULL, ERR_OK, 4,
 	    { { "tag", S("a"), NULL, NULL }, { "tag", S("b"), NULL, NULL },
-	    { "x", S("c"), NULL, NULL }, { "tag", S("d"), NULL, NULL } } },
+		{ "x", S("c"), NULL, NULL }, { "tag", S("d"), NULL, NULL } } },
 	/* Part headers and Content-Disposition parameters. */
 	{ "case-insensitive names and type", CT,
 	    S(OPEN "content-DISPOSITION: Form-Data; NAME=\"a\"; FileName=f\r\n"
-	    "CONTENT-TYPE: text/x\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
-	    { { "a", S("1"), "f", "text/x" } } },
+		   "CONTENT-TYPE: text/x\r\n\r\n1" CLOSE),
+	    NULL, ERR_OK, 1, { { "a", S("1"), "f", "text/x" } } },
 	{ "bare parameter values", CT,
 	    S(OPEN CD "name=a; filename=b.txt\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
 	    { { "a", S("1"), "b.txt", NULL } } },
 	{ "whitespace around ; and =", CT,
 	    S(OPEN "Content-Disposition:form-data ;name = \"a\"\t; filename="
-	    " \"f g\"  \r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
-	    { { "a", S("1"), "f g", NULL } } },
+		   " \"f g\"  \r\n\r\n1" CLOSE),
+	    NULL, ERR_OK, 1, { { "a", S("1"), "f g", NULL } } },
 	{ "empty and trailing parameters", CT,
 	    S(OPEN CD "; ;name=a;\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
 	    { { "a", S("1"), NULL, NULL } } },
 	{ "escaped quote and backslash", CT,
 	    S(OPEN CD "name=\"a\\\"b\\\\c\"; "
-	    "filename=\"C:\\x\\\"y\\z\"\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
-	    { { "a\"b\\c", S("1"), "C:\\x\"y\\z", NULL } } },
+		      "filename=\"C:\\x\\\"y\\z\"\r\n\r\n1" CLOSE),
+	    NULL, ERR_OK, 1, { { "a\"b\\c", S("1"), "C:\\x\"y\\z", NULL } } },
 	{ "semicolon and equals inside quotes", CT,
 	    S(OPEN CD "name=\"a;b=c\"\r\n\r\n1" CLOSE), NULL, ERR_OK, 1,
 	    { { "a;b=c", S("1"), NULL, NULL } } },
@@ -144,29 +145,32 @@ static const struct mcase cases[] = {
 	    S(OPEN CD "name=\"\"; filename=\"\"\r\n\r\n1" CLOSE), NULL, ERR_OK,
 	    1, { { "", S("1"), "", NULL } } },
 	{ "UTF-8 filename", CT,
-	    S(OPEN CD "name=f; filename=\"\xc3\xa9t\xc3\xa9.txt\"\r\n\r\n1"
-	    CLOSE), NULL, ERR_OK, 1,
+	    S(OPEN CD
+		"name=f; filename=\"\xc3\xa9t\xc3\xa9.txt\"\r\n\r\n1" CLOSE),
+	    NULL, ERR_OK, 1,
 	    { { "f", S("1"), "\xc3\xa9t\xc3\xa9.txt", NULL } } },
 	{ "content type trimmed, other headers ignored", CT,
 	    S(OPEN "X-Foo: bar\r\n" HDR_A "Content-Type:   text/plain; "
-	    "charset=utf-8 \t\r\nContent-Transfer-Encoding: binary\r\n\r\n1"
-	    CLOSE), NULL, ERR_OK, 1,
+		   "charset=utf-8 \t\r\nContent-Transfer-Encoding: "
+		   "binary\r\n\r\n1" CLOSE),
+	    NULL, ERR_OK, 1,
 	    { { "a", S("1"), NULL, "text/plain; charset=utf-8" } } },
 	/* Line endings. */
 	{ "LF-only body", CT,
 	    S("--XyZ\n" CD "name=a\n\nv1\n--XyZ\n" CD "name=b\r\n\nv2\r\n"
-	    "--XyZ--\n"), NULL, ERR_OK, 2,
+	      "--XyZ--\n"),
+	    NULL, ERR_OK, 2,
 	    { { "a", S("v1"), NULL, NULL }, { "b", S("v2\r"), NULL, NULL } } },
 	{ "LF body with a CR before a later delimiter's LF", CT,
 	    S("--XyZ\n" CD "name=a\n\nv1\n--XyZ \r\n" CD "name=b\n\nv2\n"
-	    "--XyZ--"), NULL, ERR_OK, 2,
+	      "--XyZ--"),
+	    NULL, ERR_OK, 2,
 	    { { "a", S("v1"), NULL, NULL }, { "b", S("v2"), NULL, NULL } } },
 	{ "LF body, bare CR after a boundary", CT,
-	    S("--XyZ\n" CD "name=a\n\nv1\n--XyZ\rx\n--XyZ--"), NULL, ERR_OK,
-	    1, { { "a", S("v1\n--XyZ\rx"), NULL, NULL } } },
-	{ "LF preamble, CRLF body", CT,
-	    S("junk\n" OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_OK, 1,
-	    { { "a", S("1"), NULL, NULL } } },
+	    S("--XyZ\n" CD "name=a\n\nv1\n--XyZ\rx\n--XyZ--"), NULL, ERR_OK, 1,
+	    { { "a", S("v1\n--XyZ\rx"), NULL, NULL } } },
+	{ "LF preamble, CRLF body", CT, S("junk\n" OPEN HDR_A "\r\n1" CLOSE),
+	    NULL, ERR_OK, 1, { { "a", S("1"), NULL, NULL } } },
 	/* The request Content-Type. */
 	{ "quoted boundary", "multipart/form-data; boundary=\"XyZ\"",
 	    S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_OK, 1,
@@ -183,8 +187,8 @@ static const struct mcase cases[] = {
 	    S("--" B70 "\r\n" HDR_A "\r\n1\r\n--" B70 "--"), NULL, ERR_OK, 1,
 	    { { "a", S("1"), NULL, NULL } } },
 	/* Content-Type errors. */
-	{ "no content type", NULL, S(OPEN HDR_A "\r\n1" CLOSE), NULL,
-	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
+	{ "no content type", NULL, S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL,
+	    0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "other media type", "application/json; boundary=XyZ",
 	    S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
@@ -197,9 +201,9 @@ static const struct mcase cases[] = {
 	{ "missing boundary, other params", "multipart/form-data; charset=a",
 	    S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
-	{ "empty bare boundary", "multipart/form-data; boundary=",
-	    S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
-	    { { NULL, NULL, 0, NULL, NULL } } },
+	{ "empty bare boundary",
+	    "multipart/form-data; boundary=", S(OPEN HDR_A "\r\n1" CLOSE), NULL,
+	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "empty quoted boundary", "multipart/form-data; boundary=\"\"",
 	    S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
@@ -212,8 +216,10 @@ static const struct mcase cases[] = {
 	{ "boundary ending in a space", "multipart/form-data; boundary=\"ab \"",
 	    S("--ab \r\n" HDR_A "\r\n1\r\n--ab --"), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
-	{ "boundary given twice", "multipart/form-data; boundary=XyZ; "
-	    "Boundary=XyZ", S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
+	{ "boundary given twice",
+	    "multipart/form-data; boundary=XyZ; "
+	    "Boundary=XyZ",
+	    S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
 	{ "boundary without =", "multipart/form-data; boundary",
 	    S(OPEN HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
@@ -227,8 +233,8 @@ static const struct mcase cases[] = {
 	/* Body structure errors. */
 	{ "empty body", CT, "", 0, NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
-	{ "no delimiter", CT, S("hello\r\n--XyZX\r\n--XyZ"), NULL, ERR_INVAL,
-	    0, { { NULL, NULL, 0, NULL, NULL } } },
+	{ "no delimiter", CT, S("hello\r\n--XyZX\r\n--XyZ"), NULL, ERR_INVAL, 0,
+	    { { NULL, NULL, 0, NULL, NULL } } },
 	{ "other boundary", CT, S("--XyW\r\n" HDR_A "\r\n1\r\n--XyW--"), NULL,
 	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "missing closing delimiter", CT, S(OPEN HDR_A "\r\nvalue"), NULL,
@@ -249,24 +255,20 @@ static const struct mcase cases[] = {
 	{ "bare LF header line in a CRLF body", CT,
 	    S(OPEN CD "name=a\n\r\n1" CLOSE), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
-	{ "folded header line", CT,
-	    S(OPEN CD "\r\n name=a\r\n\r\n1" CLOSE), NULL, ERR_INVAL, 0,
-	    { { NULL, NULL, 0, NULL, NULL } } },
-	{ "header line without colon", CT,
-	    S(OPEN HDR_A "X-Foo\r\n\r\n1" CLOSE), NULL, ERR_INVAL, 0,
-	    { { NULL, NULL, 0, NULL, NULL } } },
+	{ "folded header line", CT, S(OPEN CD "\r\n name=a\r\n\r\n1" CLOSE),
+	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
+	{ "header line without colon", CT, S(OPEN HDR_A "X-Foo\r\n\r\n1" CLOSE),
+	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "header line with an empty name", CT,
 	    S(OPEN HDR_A ": x\r\n\r\n1" CLOSE), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
 	{ "space before the header colon", CT,
 	    S(OPEN "Content-Disposition : form-data; name=a\r\n\r\n1" CLOSE),
 	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
-	{ "NUL in a header", CT,
-	    S(OPEN CD "name=\"a\0b\"\r\n\r\n1" CLOSE), NULL, ERR_INVAL, 0,
-	    { { NULL, NULL, 0, NULL, NULL } } },
-	{ "bare CR in a header", CT,
-	    S(OPEN CD "name=\"a\rb\"\r\n\r\n1" CLOSE), NULL, ERR_INVAL, 0,
-	    { { NULL, NULL, 0, NULL, NULL } } },
+	{ "NUL in a header", CT, S(OPEN CD "name=\"a\0b\"\r\n\r\n1" CLOSE),
+	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
+	{ "bare CR in a header", CT, S(OPEN CD "name=\"a\rb\"\r\n\r\n1" CLOSE),
+	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	/* Content-Disposition errors. */
 	{ "no Content-Disposition", CT,
 	    S(OPEN "Content-Type: text/plain\r\n\r\n1" CLOSE), NULL, ERR_INVAL,
@@ -276,19 +278,19 @@ static const struct mcase cases[] = {
 	{ "not form-data", CT,
 	    S(OPEN "Content-Disposition: attachment; name=a\r\n\r\n1" CLOSE),
 	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
-	{ "no name parameter", CT, S(OPEN CD "filename=x\r\n\r\n1" CLOSE),
-	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
+	{ "no name parameter", CT, S(OPEN CD "filename=x\r\n\r\n1" CLOSE), NULL,
+	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "name twice", CT, S(OPEN CD "name=a; NAME=b\r\n\r\n1" CLOSE), NULL,
 	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "filename twice", CT,
 	    S(OPEN CD "name=a; filename=b; filename=c\r\n\r\n1" CLOSE), NULL,
 	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
-	{ "Content-Disposition twice", CT,
-	    S(OPEN HDR_A HDR_A "\r\n1" CLOSE), NULL, ERR_INVAL, 0,
-	    { { NULL, NULL, 0, NULL, NULL } } },
+	{ "Content-Disposition twice", CT, S(OPEN HDR_A HDR_A "\r\n1" CLOSE),
+	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "Content-Type twice", CT,
-	    S(OPEN HDR_A "Content-Type: a/b\r\ncontent-type: a/b\r\n\r\n1"
-	    CLOSE), NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
+	    S(OPEN HDR_A
+		"Content-Type: a/b\r\ncontent-type: a/b\r\n\r\n1" CLOSE),
+	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "unterminated quote", CT, S(OPEN CD "name=\"abc\r\n\r\n1" CLOSE),
 	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "escaped closing quote", CT,
@@ -305,8 +307,8 @@ static const struct mcase cases[] = {
 	{ "quote inside a bare value", CT,
 	    S(OPEN CD "name=a\"b\"\r\n\r\n1" CLOSE), NULL, ERR_INVAL, 0,
 	    { { NULL, NULL, 0, NULL, NULL } } },
-	{ "empty bare value", CT, S(OPEN CD "name=; x=y\r\n\r\n1" CLOSE),
-	    NULL, ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
+	{ "empty bare value", CT, S(OPEN CD "name=; x=y\r\n\r\n1" CLOSE), NULL,
+	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	{ "empty parameter name", CT, S(OPEN CD "=a\r\n\r\n1" CLOSE), NULL,
 	    ERR_INVAL, 0, { { NULL, NULL, 0, NULL, NULL } } },
 	/* Limits. */
@@ -357,8 +359,8 @@ parse_exact(struct arena *a, const char *ct, const char *body, size_t len,
 }
 
 static void
-check_fields(const char *desc, const struct form *f, const struct want *w,
-    size_t n)
+check_fields(
+    const char *desc, const struct form *f, const struct want *w, size_t n)
 {
 	size_t i;
 
@@ -366,14 +368,14 @@ check_fields(const char *desc, const struct form *f, const struct want *w,
 	for (i = 0; i < n && i < f->n; i++) {
 		T_EQ_STR(f->fields[i].name, w[i].name, "%s: name %zu", desc, i);
 		T_OK(f->fields[i].len == w[i].len &&
-		    memcmp(f->fields[i].value, w[i].value, w[i].len) == 0,
+			memcmp(f->fields[i].value, w[i].value, w[i].len) == 0,
 		    "%s: value %zu (%zu bytes)", desc, i, w[i].len);
 		T_OK(f->fields[i].value[f->fields[i].len] == '\0',
 		    "%s: value %zu NUL-terminated", desc, i);
 		T_EQ_STR(f->fields[i].filename, w[i].filename,
 		    "%s: filename %zu", desc, i);
-		T_EQ_STR(f->fields[i].ctype, w[i].ctype, "%s: ctype %zu", desc,
-		    i);
+		T_EQ_STR(
+		    f->fields[i].ctype, w[i].ctype, "%s: ctype %zu", desc, i);
 	}
 }
 
@@ -384,7 +386,8 @@ check_error(const char *desc, enum err e, enum err want, const struct form *f,
 	T_EQ_INT(e, want, "%s: result", desc);
 	T_OK(f->n == 0 && f->fields == NULL, "%s: empty form on error", desc);
 	T_OK(why != NULL && why[0] >= 'A' && why[0] <= 'Z' &&
-	    why[strlen(why) - 1] == '.', "%s: reason is a sentence", desc);
+		why[strlen(why) - 1] == '.',
+	    "%s: reason is a sentence", desc);
 }
 
 static void
@@ -433,9 +436,11 @@ slurp(struct arena *a, const char *path, size_t *len)
 	return buf;
 }
 
-#define TOOLS "[{\"name\": \"get_weather\", \"description\": \"Get weather " \
-    "for a city\", \"inputSchema\": {\"type\": \"object\", \"properties\": " \
-    "{\"city\": {\"type\": \"string\"}}, \"required\": [\"city\"]}}]"
+#define TOOLS \
+	"[{\"name\": \"get_weather\", \"description\": \"Get weather " \
+	"for a city\", \"inputSchema\": {\"type\": \"object\", " \
+	"\"properties\": " \
+	"{\"city\": {\"type\": \"string\"}}, \"required\": [\"city\"]}}]"
 #define BIN "a\0b\r\n--not-the-boundary\r\n\r\nend\n"
 
 /* Bodies captured from curl 7.88.1 -F and Node 20 fetch (see README). */
@@ -444,43 +449,44 @@ static const struct capture {
 	size_t n;
 	struct want f[MAXF];
 } captures[] = {
-	{ "curl_seed_bearer", 6, {
-	    { "name", S("My Protected Server"), NULL, NULL },
-	    { "description", S("An MCP server behind Bearer auth"), NULL,
-	    NULL },
-	    { "path", S("/my-protected-server"), NULL, NULL },
-	    { "proxy_pass_url", S("http://my-server:8000"), NULL, NULL },
-	    { "auth_scheme", S("bearer"), NULL, NULL },
-	    { "auth_credential", S("my-backend-server-token"), NULL, NULL } } },
-	{ "curl_seed_apikey", 7, {
-	    { "name", S("My API Key Server"), NULL, NULL },
-	    { "description", S("An MCP server behind API key auth"), NULL,
-	    NULL },
-	    { "path", S("/my-apikey-server"), NULL, NULL },
-	    { "proxy_pass_url", S("http://my-server:8000"), NULL, NULL },
-	    { "auth_scheme", S("api_key"), NULL, NULL },
-	    { "auth_credential", S("my-api-key-value"), NULL, NULL },
-	    { "auth_header_name", S("X-API-Key"), NULL, NULL } } },
-	{ "curl_seed_tools", 5, {
-	    { "name", S("My Server"), NULL, NULL },
-	    { "description", S("Server with manually defined tools"), NULL,
-	    NULL },
-	    { "path", S("/my-server"), NULL, NULL },
-	    { "proxy_pass_url", S("http://my-server:8000"), NULL, NULL },
-	    { "tool_list_json", S(TOOLS), NULL, NULL } } },
-	{ "curl_files", 6, {
-	    { "up", S(BIN), "bin.dat", "application/octet-stream" },
-	    { "up", S(BIN), "sec%22ond.txt", "text/plain" },
-	    { "empty", S(""), NULL, NULL },
-	    { "we%22ird", S("x"), NULL, NULL },
-	    { "tag", S("a"), NULL, NULL },
-	    { "tag", S("b"), NULL, NULL } } },
-	{ "node_fetch", 3, {
-	    { "name", S("My Server"), NULL, NULL },
-	    { "tool_list_json", S("[{\"name\": \"x\", \"inputSchema\": {}}]"),
-	    NULL, NULL },
-	    { "file", S("\0\r\n--"), "q%22uote.bin",
-	    "application/octet-stream" } } },
+	{ "curl_seed_bearer", 6,
+	    { { "name", S("My Protected Server"), NULL, NULL },
+		{ "description", S("An MCP server behind Bearer auth"), NULL,
+		    NULL },
+		{ "path", S("/my-protected-server"), NULL, NULL },
+		{ "proxy_pass_url", S("http://my-server:8000"), NULL, NULL },
+		{ "auth_scheme", S("bearer"), NULL, NULL },
+		{ "auth_credential", S("my-backend-server-token"), NULL,
+		    NULL } } },
+	{ "curl_seed_apikey", 7,
+	    { { "name", S("My API Key Server"), NULL, NULL },
+		{ "description", S("An MCP server behind API key auth"), NULL,
+		    NULL },
+		{ "path", S("/my-apikey-server"), NULL, NULL },
+		{ "proxy_pass_url", S("http://my-server:8000"), NULL, NULL },
+		{ "auth_scheme", S("api_key"), NULL, NULL },
+		{ "auth_credential", S("my-api-key-value"), NULL, NULL },
+		{ "auth_header_name", S("X-API-Key"), NULL, NULL } } },
+	{ "curl_seed_tools", 5,
+	    { { "name", S("My Server"), NULL, NULL },
+		{ "description", S("Server with manually defined tools"), NULL,
+		    NULL },
+		{ "path", S("/my-server"), NULL, NULL },
+		{ "proxy_pass_url", S("http://my-server:8000"), NULL, NULL },
+		{ "tool_list_json", S(TOOLS), NULL, NULL } } },
+	{ "curl_files", 6,
+	    { { "up", S(BIN), "bin.dat", "application/octet-stream" },
+		{ "up", S(BIN), "sec%22ond.txt", "text/plain" },
+		{ "empty", S(""), NULL, NULL },
+		{ "we%22ird", S("x"), NULL, NULL },
+		{ "tag", S("a"), NULL, NULL },
+		{ "tag", S("b"), NULL, NULL } } },
+	{ "node_fetch", 3,
+	    { { "name", S("My Server"), NULL, NULL },
+		{ "tool_list_json",
+		    S("[{\"name\": \"x\", \"inputSchema\": {}}]"), NULL, NULL },
+		{ "file", S("\0\r\n--"), "q%22uote.bin",
+		    "application/octet-stream" } } },
 };
 
 /*
@@ -506,7 +512,7 @@ run_captures(struct arena *a)
 		snprintf(path, sizeof(path), DATA "%s.body", c->file);
 		body = slurp(a, path, &len);
 		if (!T_OK(ct != NULL && body != NULL, "%s: data files read",
-		    c->file))
+			c->file))
 			continue;
 		why = NULL;
 		e = parse_exact(a, ct, body, len, NULL, &f, &why);
@@ -521,8 +527,9 @@ run_captures(struct arena *a)
 		for (cut = 0; cut < len; cut++) {
 			why = NULL;
 			e = parse_exact(a, ct, body, cut, NULL, &f, &why);
-			if (cut >= full ? e != ERR_OK || f.n != c->n :
-			    e != ERR_INVAL || f.n != 0 || why == NULL)
+			if (cut >= full
+				? e != ERR_OK || f.n != c->n
+				: e != ERR_INVAL || f.n != 0 || why == NULL)
 				bad++;
 		}
 		T_EQ_INT(bad, 0, "%s: every truncation handled", c->file);
@@ -538,8 +545,8 @@ run_captures(struct arena *a)
 static void
 run_mutations(struct arena *a)
 {
-	static const unsigned char subst[] = { '\0', '\r', '\n', '-', '"',
-	    ';', '\\', ' ', 'X', 0xff };
+	static const unsigned char subst[] = { '\0', '\r', '\n', '-', '"', ';',
+		'\\', ' ', 'X', 0xff };
 	struct form f;
 	const char *why;
 	char *ct, *body, *mut;
@@ -560,8 +567,9 @@ run_mutations(struct arena *a)
 			why = NULL;
 			e = parse_exact(a, ct, mut, len, NULL, &f, &why);
 			runs++;
-			if (e == ERR_OK ? f.n > 6 : (e != ERR_INVAL &&
-			    e != ERR_TOOBIG) || f.n != 0 || why == NULL)
+			if (e == ERR_OK ? f.n > 6
+					: (e != ERR_INVAL && e != ERR_TOOBIG) ||
+				    f.n != 0 || why == NULL)
 				bad++;
 		}
 	}

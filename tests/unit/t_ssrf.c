@@ -16,8 +16,8 @@
 
 /* One line of a TSV data file, unescaped; fields live in the arena. */
 struct row {
-	int	 line;
-	char	*f[MAXF];
+	int line;
+	char *f[MAXF];
 };
 
 static int
@@ -139,14 +139,14 @@ test_urls(struct arena *a)
 			    "urls.tsv:%d why set, url zeroed", rows[i].line);
 			continue;
 		}
-		T_EQ_STR(u.scheme, rows[i].f[2], "urls.tsv:%d scheme",
-		    rows[i].line);
-		T_EQ_STR(u.host, rows[i].f[3], "urls.tsv:%d host",
-		    rows[i].line);
+		T_EQ_STR(
+		    u.scheme, rows[i].f[2], "urls.tsv:%d scheme", rows[i].line);
+		T_EQ_STR(
+		    u.host, rows[i].f[3], "urls.tsv:%d host", rows[i].line);
 		T_EQ_INT(u.port, atoi(rows[i].f[4]), "urls.tsv:%d port",
 		    rows[i].line);
-		T_EQ_STR(u.path, rows[i].f[5], "urls.tsv:%d path",
-		    rows[i].line);
+		T_EQ_STR(
+		    u.path, rows[i].f[5], "urls.tsv:%d path", rows[i].line);
 		T_EQ_INT(u.host_is_ip, atoi(rows[i].f[6]),
 		    "urls.tsv:%d host_is_ip", rows[i].line);
 	}
@@ -168,11 +168,11 @@ test_url_lengths(struct arena *a)
 	T_EQ_INT(ssrf_parse_url(a, s, &u, &why), ERR_OK, "URL of 2048 bytes");
 	T_EQ_INT(strlen(u.path), SSRF_URL_MAX - 9, "long path kept whole");
 	s[SSRF_URL_MAX] = 'p';
-	T_EQ_INT(ssrf_parse_url(a, s, &u, &why), ERR_TOOBIG,
-	    "URL of 2049 bytes");
+	T_EQ_INT(
+	    ssrf_parse_url(a, s, &u, &why), ERR_TOOBIG, "URL of 2049 bytes");
 	memset(s + 10, 'p', 4980);
-	T_EQ_INT(ssrf_parse_url(a, s, &u, &why), ERR_TOOBIG,
-	    "URL of 4990 bytes");
+	T_EQ_INT(
+	    ssrf_parse_url(a, s, &u, &why), ERR_TOOBIG, "URL of 4990 bytes");
 }
 
 static int
@@ -205,7 +205,7 @@ test_addrs(struct arena *a)
 	T_OK(n > 100, "addrs.tsv has cases (%d)", n);
 	for (i = 0; i < n; i++) {
 		if (!T_OK(to_sockaddr(rows[i].f[0], &ss) == 0,
-		    "addrs.tsv:%d parses", rows[i].line))
+			"addrs.tsv:%d parses", rows[i].line))
 			continue;
 		why = NULL;
 		got = ssrf_addr_allowed((struct sockaddr *)&ss, 0, &why);
@@ -216,8 +216,7 @@ test_addrs(struct arena *a)
 		why = NULL;
 		got = ssrf_addr_allowed((struct sockaddr *)&ss, 1, &why);
 		T_EQ_INT(got, atoi(rows[i].f[2]),
-		    "addrs.tsv:%d %s deny_private", rows[i].line,
-		    rows[i].f[0]);
+		    "addrs.tsv:%d %s deny_private", rows[i].line, rows[i].f[0]);
 		if (!got)
 			T_OK(why != NULL, "addrs.tsv:%d why", rows[i].line);
 	}
@@ -256,11 +255,11 @@ static void
 test_check(struct arena *a)
 {
 	static const struct {
-		const char	*url;
-		int		 deny;
-		int		 must;
-		enum err	 want;
-		const char	*entry;	/* expected prefix, NULL: no entry */
+		const char *url;
+		int deny;
+		int must;
+		enum err want;
+		const char *entry; /* expected prefix, NULL: no entry */
 	} cases[] = {
 		{ "http://localhost:8000/mcp", 0, 0, ERR_OK,
 		    "localhost:8000:" },
@@ -314,15 +313,15 @@ test_check(struct arena *a)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		why = NULL;
 		if (!T_OK(ssrf_parse_url(a, cases[i].url, &u, &why) == ERR_OK,
-		    "check %zu: %s parses", i, cases[i].url))
+			"check %zu: %s parses", i, cases[i].url))
 			continue;
 		why = NULL;
 		entry = (char *)1;
-		e = ssrf_check_url(a, &u, cases[i].deny, cases[i].must, &entry,
-		    &why);
+		e = ssrf_check_url(
+		    a, &u, cases[i].deny, cases[i].must, &entry, &why);
 		T_EQ_INT(e, cases[i].want, "check %s deny=%d must=%d%s%s",
-		    cases[i].url, cases[i].deny, cases[i].must,
-		    why ? ": " : "", why ? why : "");
+		    cases[i].url, cases[i].deny, cases[i].must, why ? ": " : "",
+		    why ? why : "");
 		if (e != ERR_OK) {
 			T_OK(why != NULL && entry == NULL,
 			    "check %zu: why set, no entry", i);
@@ -332,12 +331,13 @@ test_check(struct arena *a)
 			T_OK(entry == NULL, "check %zu: no entry", i);
 			continue;
 		}
-		T_OK(entry != NULL && strncmp(entry, cases[i].entry,
-		    strlen(cases[i].entry)) == 0 &&
-		    strlen(entry) > strlen(cases[i].entry),
+		T_OK(entry != NULL &&
+			strncmp(entry, cases[i].entry,
+			    strlen(cases[i].entry)) == 0 &&
+			strlen(entry) > strlen(cases[i].entry),
 		    "check %zu: entry \"%s\"", i, entry ? entry : "(null)");
 		T_OK(entry != NULL && strstr(entry, "127.0.0.1") != NULL &&
-		    entry_all_loopback(entry, cases[i].entry),
+			entry_all_loopback(entry, cases[i].entry),
 		    "check %zu: localhost pins loopback only", i);
 	}
 }
@@ -389,10 +389,10 @@ test_check_handmade(struct arena *a)
 	T_EQ_INT(ssrf_check_url(a, &u, 0, 0, &entry, &why), ERR_INVAL,
 	    "host_is_ip with a name");
 	u.host = "";
-	T_EQ_INT(ssrf_check_url(a, &u, 0, 0, &entry, &why), ERR_INVAL,
-	    "empty host");
-	T_EQ_INT(ssrf_check_url(a, NULL, 0, 0, &entry, &why), ERR_INVAL,
-	    "NULL url");
+	T_EQ_INT(
+	    ssrf_check_url(a, &u, 0, 0, &entry, &why), ERR_INVAL, "empty host");
+	T_EQ_INT(
+	    ssrf_check_url(a, NULL, 0, 0, &entry, &why), ERR_INVAL, "NULL url");
 }
 
 int

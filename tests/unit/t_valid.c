@@ -11,10 +11,10 @@
 
 /* One line of a TSV data file, unescaped; fields live in the arena. */
 struct row {
-	int	 line;
-	int	 n;
-	char	*f[MAXF];
-	size_t	 len[MAXF];
+	int line;
+	int n;
+	char *f[MAXF];
+	size_t len[MAXF];
 };
 
 static int
@@ -94,8 +94,8 @@ read_rows(struct arena *a, const char *path, struct row **out)
 			tab = strchr(p, '\t');
 			if (tab == NULL)
 				tab = p + strlen(p);
-			r->f[r->n] = unescape(a, p, (size_t)(tab - p),
-			    &r->len[r->n]);
+			r->f[r->n] = unescape(
+			    a, p, (size_t)(tab - p), &r->len[r->n]);
 			r->n++;
 			if (*tab == '\0')
 				break;
@@ -159,8 +159,8 @@ test_paths(struct arena *a)
 			T_EQ_STR(out, rows[i].f[2], "paths.tsv:%d path",
 			    rows[i].line);
 		else {
-			T_OK(out == NULL, "paths.tsv:%d out NULL",
-			    rows[i].line);
+			T_OK(
+			    out == NULL, "paths.tsv:%d out NULL", rows[i].line);
 			T_OK(why_ok(why, rows[i].f[0], rows[i].len[0]),
 			    "paths.tsv:%d why \"%s\"", rows[i].line,
 			    why ? why : "(null)");
@@ -173,11 +173,9 @@ test_paths(struct arena *a)
 static void
 test_reserved(struct arena *a)
 {
-	static const char *const names[] = {
-		"register", "remove", "toggle", "api", "health", "metrics",
-		"ui", "static", "login", "logout", "v0", "v0.1",
-		".well-known", "favicon.ico", NULL
-	};
+	static const char *const names[] = { "register", "remove", "toggle",
+		"api", "health", "metrics", "ui", "static", "login", "logout",
+		"v0", "v0.1", ".well-known", "favicon.ico", NULL };
 	/* Leading and trailing slash variants of each name. */
 	static const char *const pre[] = { "", "/", "/", "" };
 	static const char *const post[] = { "", "", "/", "/" };
@@ -194,8 +192,8 @@ test_reserved(struct arena *a)
 				int up = variant == 1 ||
 				    (variant == 2 && k % 2 == 0) ||
 				    (variant == 3 && k % 2 == 1);
-				name[k] = up && c >= 'a' && c <= 'z' ?
-				    c - 32 : c;
+				name[k] = up && c >= 'a' && c <= 'z' ? c - 32
+								     : c;
 			}
 			name[k] = '\0';
 			for (j = 0; j < 4; j++) {
@@ -234,8 +232,8 @@ test_headers(struct arena *a)
 	for (i = 0; i < n; i++) {
 		why = NULL;
 		e = valid_header_name(rows[i].f[0], &why);
-		T_EQ_INT(e, err_from_name(rows[i].f[1]),
-		    "headers.tsv:%d", rows[i].line);
+		T_EQ_INT(e, err_from_name(rows[i].f[1]), "headers.tsv:%d",
+		    rows[i].line);
 		if (e != ERR_OK)
 			T_OK(why_ok(why, rows[i].f[0], rows[i].len[0]),
 			    "headers.tsv:%d why", rows[i].line);
@@ -249,10 +247,10 @@ test_credentials(void)
 {
 	static char big[VALID_CREDENTIAL_MAX + 2];
 	static const struct {
-		const char	*s;
-		size_t		 len;
-		enum err	 want;
-		const char	*name;
+		const char *s;
+		size_t len;
+		enum err want;
+		const char *name;
 	} cases[] = {
 		{ "secret-token", 12, ERR_OK, "plain" },
 		{ "Bearer abc.def.ghi", 18, ERR_OK, "with space" },
@@ -300,10 +298,10 @@ static void
 test_text(void)
 {
 	static const struct {
-		const char	*s;
-		size_t		 max;
-		int		 line_ok;
-		int		 multi_ok;
+		const char *s;
+		size_t max;
+		int line_ok;
+		int multi_ok;
 	} cases[] = {
 		{ "My Server", 200, 1, 1 },
 		{ "", 200, 1, 1 },
@@ -314,15 +312,15 @@ test_text(void)
 		{ "a\x01", 200, 0, 0 },
 		{ "a\x1f", 200, 0, 0 },
 		{ "a\x7f", 200, 0, 0 },
-		{ "a\xc2\x85", 200, 0, 0 },		/* NEL, a C1 control */
-		{ "a\xc2\xa0", 200, 1, 1 },		/* NBSP */
+		{ "a\xc2\x85", 200, 0, 0 }, /* NEL, a C1 control */
+		{ "a\xc2\xa0", 200, 1, 1 }, /* NBSP */
 		{ "\xff", 200, 0, 0 },
-		{ "\xc3", 200, 0, 0 },			/* truncated */
-		{ "\xc0\xaf", 200, 0, 0 },		/* overlong '/' */
-		{ "\xe0\x80\xaf", 200, 0, 0 },		/* overlong */
-		{ "\xed\xa0\x80", 200, 0, 0 },		/* surrogate */
-		{ "\xf4\x90\x80\x80", 200, 0, 0 },	/* above U+10FFFF */
-		{ "\xf4\x8f\xbf\xbf", 200, 1, 1 },	/* U+10FFFF */
+		{ "\xc3", 200, 0, 0 }, /* truncated */
+		{ "\xc0\xaf", 200, 0, 0 }, /* overlong '/' */
+		{ "\xe0\x80\xaf", 200, 0, 0 }, /* overlong */
+		{ "\xed\xa0\x80", 200, 0, 0 }, /* surrogate */
+		{ "\xf4\x90\x80\x80", 200, 0, 0 }, /* above U+10FFFF */
+		{ "\xf4\x8f\xbf\xbf", 200, 1, 1 }, /* U+10FFFF */
 		{ "abcd", 4, 1, 1 },
 		{ "abcde", 4, 0, 0 },
 	};
@@ -331,12 +329,12 @@ test_text(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		len = strlen(cases[i].s);
+		T_EQ_INT(valid_is_text(
+			     cases[i].s, len, cases[i].max, VALID_TEXT_LINE),
+		    cases[i].line_ok, "text %zu single-line", i);
 		T_EQ_INT(valid_is_text(cases[i].s, len, cases[i].max,
-		    VALID_TEXT_LINE), cases[i].line_ok, "text %zu single-line",
-		    i);
-		T_EQ_INT(valid_is_text(cases[i].s, len, cases[i].max,
-		    VALID_TEXT_MULTILINE), cases[i].multi_ok,
-		    "text %zu multi-line", i);
+			     VALID_TEXT_MULTILINE),
+		    cases[i].multi_ok, "text %zu multi-line", i);
 	}
 	T_EQ_INT(valid_is_text("a\0b", 3, 10, VALID_TEXT_MULTILINE), 0,
 	    "text with NUL");
@@ -365,8 +363,7 @@ test_tags(struct arena *a)
 		T_EQ_INT(e, err_from_name(rows[i].f[1]), "tags.tsv:%d err",
 		    rows[i].line);
 		if (e != ERR_OK) {
-			T_OK(out == NULL, "tags.tsv:%d out NULL",
-			    rows[i].line);
+			T_OK(out == NULL, "tags.tsv:%d out NULL", rows[i].line);
 			T_OK(why != NULL, "tags.tsv:%d why", rows[i].line);
 			continue;
 		}
@@ -403,15 +400,15 @@ test_tags_limits(struct arena *a)
 	T_EQ_INT(cJSON_GetArraySize(out), VALID_TAGS_MAX, "64 tags kept");
 	cJSON_Delete(out);
 	s = many_tags(a, VALID_TAGS_MAX + 1);
-	T_EQ_INT(valid_tags(a, s, strlen(s), &out, &why), ERR_TOOBIG,
-	    "65 tags");
+	T_EQ_INT(
+	    valid_tags(a, s, strlen(s), &out, &why), ERR_TOOBIG, "65 tags");
 	T_OK(out == NULL, "65 tags: out NULL");
 	s = arena_printf(a, "%s,t0,t1", many_tags(a, VALID_TAGS_MAX));
 	T_EQ_INT(valid_tags(a, s, strlen(s), &out, &why), ERR_OK,
 	    "duplicates do not count toward the cap");
 	cJSON_Delete(out);
-	T_EQ_INT(valid_tags(a, "a\0b", 3, &out, &why), ERR_INVAL,
-	    "tags with NUL");
+	T_EQ_INT(
+	    valid_tags(a, "a\0b", 3, &out, &why), ERR_INVAL, "tags with NUL");
 	s = arena_alloc(a, VALID_TAGS_INPUT_MAX + 2);
 	memset(s, ',', VALID_TAGS_INPUT_MAX + 1);
 	T_EQ_INT(valid_tags(a, s, VALID_TAGS_INPUT_MAX + 1, &out, &why),
@@ -426,9 +423,9 @@ static void
 test_tags_json(struct arena *a)
 {
 	static const struct {
-		const char	*body;
-		enum err	 want;
-		const char	*result;
+		const char *body;
+		enum err want;
+		const char *result;
 	} cases[] = {
 		{ "{\"tags\":[\"a\",\" b \",\"a\",\"\"]}", ERR_OK,
 		    "[\"a\",\"b\"]" },
@@ -455,18 +452,20 @@ test_tags_json(struct arena *a)
 		body = cJSON_Parse(cases[i].body);
 		T_OK(body != NULL, "tags json %zu parses", i);
 		why = NULL;
-		e = valid_tags_json(a, cJSON_GetObjectItemCaseSensitive(body,
-		    "tags"), &out, &why);
+		e = valid_tags_json(a,
+		    cJSON_GetObjectItemCaseSensitive(body, "tags"), &out, &why);
 		T_EQ_INT(e, cases[i].want, "tags json %zu err", i);
 		if (e == ERR_OK) {
 			js = cJSON_PrintUnformatted(out);
-			T_EQ_STR(js, cases[i].result, "tags json %zu result",
-			    i);
+			T_EQ_STR(
+			    js, cases[i].result, "tags json %zu result", i);
 			free(js);
 			cJSON_Delete(out);
 		} else
-			T_OK(out == NULL && why != NULL, "tags json %zu out "
-			    "NULL, why set", i);
+			T_OK(out == NULL && why != NULL,
+			    "tags json %zu out "
+			    "NULL, why set",
+			    i);
 		cJSON_Delete(body);
 	}
 }
@@ -485,8 +484,8 @@ test_tools(struct arena *a)
 	for (i = 0; i < n; i++) {
 		why = NULL;
 		out = (cJSON *)1;
-		e = valid_tool_list(a, rows[i].f[2], rows[i].len[2], &out,
-		    &why);
+		e = valid_tool_list(
+		    a, rows[i].f[2], rows[i].len[2], &out, &why);
 		T_EQ_INT(e, err_from_name(rows[i].f[0]), "tools.tsv:%d err",
 		    rows[i].line);
 		if (e == ERR_OK) {
@@ -507,8 +506,8 @@ static void
 test_tools_kept(struct arena *a)
 {
 	const char *in = "[{\"name\":\"t\",\"inputSchema\":{\"type\":"
-	    "\"object\"},\"annotations\":{\"readOnlyHint\":true},"
-	    "\"_meta\":{\"x\":[1,2]}}]";
+			 "\"object\"},\"annotations\":{\"readOnlyHint\":true},"
+			 "\"_meta\":{\"x\":[1,2]}}]";
 	const char *why;
 	cJSON *out;
 	char *js;
@@ -534,17 +533,21 @@ test_tools_limits(struct arena *a)
 	s = arena_alloc(a, 1001 * 40 + 8);
 	used = (size_t)sprintf(s, "[");
 	for (i = 0; i < VALID_TOOLS_MAX; i++)
-		used += (size_t)sprintf(s + used, "%s{\"name\":\"t%d\","
-		    "\"inputSchema\":{}}", i ? "," : "", i);
+		used += (size_t)sprintf(s + used,
+		    "%s{\"name\":\"t%d\","
+		    "\"inputSchema\":{}}",
+		    i ? "," : "", i);
 	strcpy(s + used, "]");
-	T_EQ_INT(valid_tool_list(a, s, used + 1, &out, &why), ERR_OK,
-	    "1000 tools");
+	T_EQ_INT(
+	    valid_tool_list(a, s, used + 1, &out, &why), ERR_OK, "1000 tools");
 	T_EQ_INT(cJSON_GetArraySize(out), VALID_TOOLS_MAX, "1000 tools kept");
 	cJSON_Delete(out);
-	used += (size_t)sprintf(s + used, ",{\"name\":\"t%d\","
-	    "\"inputSchema\":{}}]", i);
-	T_EQ_INT(valid_tool_list(a, s, used, &out, &why), ERR_TOOBIG,
-	    "1001 tools");
+	used += (size_t)sprintf(s + used,
+	    ",{\"name\":\"t%d\","
+	    "\"inputSchema\":{}}]",
+	    i);
+	T_EQ_INT(
+	    valid_tool_list(a, s, used, &out, &why), ERR_TOOBIG, "1001 tools");
 
 	/* Name of 128 bytes passes, 129 does not. */
 	s = arena_printf(a, "[{\"name\":\"%0128d\",\"inputSchema\":{}}]", 0);
@@ -566,8 +569,8 @@ test_tools_limits(struct arena *a)
 	for (i = 3; i <= VALID_TOOLS_DEPTH; i++)
 		used += (size_t)sprintf(s + used, "}");
 	used += (size_t)sprintf(s + used, "}]");
-	T_EQ_INT(valid_tool_list(a, s, used, &out, &why), ERR_OK,
-	    "nesting 64 deep");
+	T_EQ_INT(
+	    valid_tool_list(a, s, used, &out, &why), ERR_OK, "nesting 64 deep");
 	cJSON_Delete(out);
 	s = arena_alloc(a, 400);
 	used = (size_t)sprintf(s, "[{\"name\":\"d\",\"inputSchema\":");
@@ -598,25 +601,26 @@ static void
 test_tools_json(struct arena *a)
 {
 	static const struct {
-		const char	*body;
-		enum err	 want;
-		int		 count;
-		const char	*why;
+		const char *body;
+		enum err want;
+		int count;
+		const char *why;
 	} cases[] = {
 		{ "{\"t\":[{\"name\":\"a\",\"inputSchema\":{}}]}", ERR_OK, 1,
 		    NULL },
 		{ "{\"t\":\"[{\\\"name\\\":\\\"a\\\",\\\"inputSchema\\\":{}},"
-		    "{\\\"name\\\":\\\"b\\\",\\\"inputSchema\\\":{}}]\"}",
+		  "{\\\"name\\\":\\\"b\\\",\\\"inputSchema\\\":{}}]\"}",
 		    ERR_OK, 2, NULL },
 		{ "{\"t\":null}", ERR_OK, 0, NULL },
 		{ "{}", ERR_OK, 0, NULL },
 		{ "{\"t\":\"\"}", ERR_OK, 0, NULL },
 		{ "{\"t\":[]}", ERR_OK, 0, NULL },
-		{ "{\"t\":{\"name\":\"a\",\"inputSchema\":{}}}", ERR_INVAL,
-		    0, "JSON array" },
+		{ "{\"t\":{\"name\":\"a\",\"inputSchema\":{}}}", ERR_INVAL, 0,
+		    "JSON array" },
 		{ "{\"t\":5}", ERR_INVAL, 0, "JSON array" },
 		{ "{\"t\":[{\"name\":\"a\",\"inputSchema\":{}},"
-		    "{\"name\":\"b\"}]}", ERR_INVAL, 0, "index 1" },
+		  "{\"name\":\"b\"}]}",
+		    ERR_INVAL, 0, "index 1" },
 		{ "{\"t\":\"[{\\\"name\\\":1}]\"}", ERR_INVAL, 0, "index 0" },
 		{ "{\"t\":\"[oops\"}", ERR_INVAL, 0, "not valid JSON" },
 	};
@@ -641,7 +645,7 @@ test_tools_json(struct arena *a)
 			cJSON_Delete(out);
 		} else
 			T_OK(out == NULL && why != NULL &&
-			    strstr(why, cases[i].why) != NULL,
+				strstr(why, cases[i].why) != NULL,
 			    "tools json %zu why \"%s\"", i,
 			    why ? why : "(null)");
 		after = cJSON_PrintUnformatted(body);
