@@ -7,6 +7,7 @@
 #include "crypt.h"
 #include "form.h"
 #include "handler.h"
+#include "json.h"
 #include "log.h"
 #include "mpart.h"
 #include "valid.h"
@@ -221,15 +222,17 @@ app_parse_body(struct hctx *c, enum route_body kind)
 			    NULL, NULL);
 			return 0;
 		}
-		j = cJSON_ParseWithLength(c->r->body, c->r->body_len);
-		if (j == NULL || !cJSON_IsObject(j)) {
-			cJSON_Delete(j);
+		if (json_parse(c->a, c->r->body, c->r->body_len, &j, &why) !=
+		    ERR_OK) {
+			resp_error(c->r, 400, "invalid_json", why, NULL, NULL);
+			return 0;
+		}
+		if (!cJSON_IsObject(j)) {
 			resp_error(c->r, 400, "invalid_json",
 			    "The request body is not a JSON object.", NULL,
 			    NULL);
 			return 0;
 		}
-		arena_defer(c->a, (void (*)(void *))cJSON_Delete, j);
 		c->body = j;
 		return 1;
 	}
@@ -256,7 +259,7 @@ app_parse_body(struct hctx *c, enum route_body kind)
 		if ((e = fields_from_form(c->a, &f, &j, &bad)) != ERR_OK) {
 			if (e == ERR_INVAL)
 				resp_error(c->r, 400, "invalid_field",
-				    "A form field contains a NUL byte.", bad,
+				    "A form field contains a NUL byte or invalid UTF-8.", bad,
 				    NULL);
 			else
 				h_fail(c, e);

@@ -470,6 +470,28 @@ fail:
 	return e;
 }
 
+enum err
+crypt_secret_concat(const char *prefix, const struct crypt_secret *in,
+    struct crypt_secret **out)
+{
+	size_t pl = strlen(prefix);
+	struct crypt_secret *s;
+
+	if (in->len > SIZE_MAX / 2 || pl > SIZE_MAX / 2)
+		return ERR_TOOBIG;
+	if ((s = gcry_malloc_secure(sizeof(*s) + pl + in->len + 1)) == NULL) {
+		log_error("crypt: out of secure memory");
+		return ERR_NOMEM;
+	}
+	s->data = (char *)(s + 1);
+	s->len = pl + in->len;
+	memcpy(s->data, prefix, pl);
+	memcpy(s->data + pl, in->data, in->len);
+	s->data[s->len] = '\0';
+	*out = s;
+	return ERR_OK;
+}
+
 void
 crypt_secret_free(struct crypt_secret *s)
 {

@@ -124,6 +124,13 @@ crypt_open(const struct crypt_keyring *kr, const unsigned char *blob, size_t n,
 void crypt_secret_free(struct crypt_secret *s);
 
 /*
+ * A new secret holding prefix followed by in (e.g. "Bearer " + token),
+ * in secure memory; the caller frees it with crypt_secret_free().
+ */
+enum err crypt_secret_concat(const char *prefix, const struct crypt_secret *in,
+    struct crypt_secret **out) MUST_CHECK;
+
+/*
  * Password hashing: PBKDF2-HMAC-SHA256, random 16-byte salt, 32-byte hash,
  * stored as "pbkdf2-sha256$<iterations>$<base64 salt>$<base64 hash>"
  * (padded standard base64). The iteration count is CRYPT_PBKDF2_ITER for

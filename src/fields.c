@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "fields.h"
+#include "json.h"
 #include "form.h"
 
 static void
@@ -30,7 +31,9 @@ fields_from_form(
 
 		if (cJSON_GetObjectItemCaseSensitive(o, ff->name) != NULL)
 			continue;
-		if (memchr(ff->value, '\0', ff->len) != NULL) {
+		if (memchr(ff->value, '\0', ff->len) != NULL ||
+		    !json_utf8_ok(ff->value, ff->len) ||
+		    !json_utf8_ok(ff->name, strlen(ff->name))) {
 			*bad = ff->name;
 			return ERR_INVAL;
 		}
@@ -175,9 +178,10 @@ fields_apply(struct arena *a, const struct field_rule *rules, size_t n,
 				    r->name);
 			break;
 		case FT_BOOL:
+			/* Only forms spell booleans as text. */
 			if (cJSON_IsBool(it))
 				v->b = cJSON_IsTrue(it);
-			else if (!cJSON_IsString(it) ||
+			else if (!from_form || !cJSON_IsString(it) ||
 			    fields_bool_text(it->valuestring, &v->b) != 0)
 				return fields_fail(err, 400, code,
 				    arena_printf(a,

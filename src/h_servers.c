@@ -97,7 +97,7 @@ h_auth_fields(struct hctx *c, const struct field_val *sv,
 {
 	const char *why = NULL;
 
-	*scheme = sv->s != NULL && sv->len > 0 ? sv->s : "none";
+	*scheme = sv->s != NULL ? sv->s : "none";
 	*header = NULL;
 	*cred = NULL;
 	if (strcmp(*scheme, "none") != 0 && strcmp(*scheme, "bearer") != 0 &&

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "json.h"
 #include "valid.h"
 
 /* Routes and files a server path would shadow (compared without the '/'). */
@@ -285,24 +286,17 @@ valid_is_text(const char *s, size_t len, size_t max, int multiline)
 }
 
 /*
- * Parses exactly s[0..len) as one JSON value: only blanks may follow it.
- * Returns NULL when it is not JSON. The caller frees with cJSON_Delete().
+ * Parses exactly s[0..len) as one JSON value (see json_parse()). Returns
+ * NULL when it is not acceptable JSON. The caller frees with cJSON_Delete().
  */
 static cJSON *
 json_parse_exact(const char *s, size_t len)
 {
-	const char *end = NULL;
+	const char *why;
 	cJSON *v;
 
-	v = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-	if (v == NULL)
+	if (json_parse(NULL, s, len, &v, &why) != ERR_OK)
 		return NULL;
-	while (end < s + len && is_blank(*end))
-		end++;
-	if (end != s + len) {
-		cJSON_Delete(v);
-		return NULL;
-	}
 	return v;
 }
 

@@ -3,6 +3,13 @@
 // Each test file exports `tests`, an array of {name, fn}; fn is async and
 // fails by throwing. A file may also export async `before` and `after`.
 // Usage: node tests/integ/run.mjs [t_file.mjs ...]
+//
+// Environment (set by tests/run): MCPGW_URL, MCPGW_ADMIN_USER,
+// MCPGW_ADMIN_PASSWORD, MCPGW_CONFIG, MCPGW_BIN (directory of mcpgw-admin),
+// MCPGW_SECRET_KEY_FILE, MCPGW_LOG_DIR (every response is appended to
+// responses-$MCPGW_SERVER_KIND.log there; requests never are),
+// MCPGW_SERVER_KIND, MCPGW_DATABASE_ADMIN_URL and MCPGW_PG_BIN (pg_dump).
+// MCPGW_TEST_TIMEOUT_MS bounds one test (default 60000).
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,8 +37,11 @@ function diag(lines) {
 		console.log('# ' + l.replace(/\r/g, '\\r'));
 }
 
+// A body excerpt for diagnostics, with JWTs masked (the TAP output may be
+// kept next to the server logs, which the leak checks scan for tokens).
 function excerpt(text, n = 400) {
-	const s = String(text ?? '').replace(/\s+/g, ' ').trim();
+	const s = String(text ?? '').replace(/\s+/g, ' ').trim()
+	    .replace(/eyJ[\w-]*\.[\w-]*\.[\w-]*/g, '<jwt>');
 	return s.length > n ? s.slice(0, n) + '...' : s;
 }
 

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { env, conf, confBool, confInt, RUN } from './lib/env.mjs';
-import { get, post, patch, del } from './lib/http.mjs';
+import { get, post, request } from './lib/http.mjs';
 import {
 	login, adminSession, adminToken, readToken, plainUser, publisher,
 	createUser, forge, loginFrom, randomSource, canPickSource, jwtKid,
@@ -11,7 +11,7 @@ import {
 import { CRED, PASSWORDS } from './lib/secrets.mjs';
 import { register, getServer, DEAD_URL } from './lib/servers.mjs';
 import {
-	json, error, eq, ok, show, status, server, fail, skip, ISO_Z,
+	json, error, eq, ok, show, status, server, skip, ISO_Z,
 } from './lib/check.mjs';
 
 export const tests = [];
@@ -284,7 +284,6 @@ for (const [what, make] of WRITES) {
 	    async () => {
 		const p = await readOnlyTarget();
 		const [m, url, opts] = make(p);
-		const { request } = await import('./lib/http.mjs');
 		const res = await request(m, url, { ...opts,
 		    token: await readToken() });
 		error(res, 403, 'insufficient_scope');

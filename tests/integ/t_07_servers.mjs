@@ -1,11 +1,11 @@
 // Reading and changing servers: list, search, paging, get, PATCH, DELETE, remove, toggle, health.
-import { RUN, uniqPath, nameOf } from './lib/env.mjs';
+import { RUN, nameOf } from './lib/env.mjs';
 import { get, post, patch, del } from './lib/http.mjs';
 import { adminToken } from './lib/auth.mjs';
 import { CRED, credentials } from './lib/secrets.mjs';
 import { register, getServer, DEAD_URL } from './lib/servers.mjs';
 import {
-	json, error, eq, ok, deepEq, show, server, noSecrets, ISO_Z,
+	json, error, eq, ok, deepEq, show, server, noSecrets, within, ISO_Z,
 } from './lib/check.mjs';
 
 export const tests = [];
@@ -224,16 +224,22 @@ test('PATCH validates like register', async () => {
 	const { path } = await register({ name: 'valid' });
 	const token = await adminToken();
 	const url = `/api/servers/${nameOf(path)}`;
-	error(await patch(url, { token, json: { proxy_pass_url:
-	    'http://169.254.169.254/' } }), 400, null, 'proxy_pass_url');
-	error(await patch(url, { token, json: { proxy_pass_url: 'ftp://x/' } }),
-	    400, null, 'proxy_pass_url');
-	error(await patch(url, { token, json: { name: 'n'.repeat(201) } }), 400,
-	    null, 'name');
-	error(await patch(url, { token, json: { description:
-	    'd'.repeat(4001) } }), 400, null, 'description');
-	error(await patch(url, { token, json: { is_enabled: 'yes' } }), 400,
-	    null, 'is_enabled');
+	const cases = [
+		[{ proxy_pass_url: 'http://169.254.169.254/' }, 'proxy_pass_url'],
+		[{ proxy_pass_url: 'ftp://x/' }, 'proxy_pass_url'],
+		[{ name: 'n'.repeat(201) }, 'name'],
+		[{ description: 'd'.repeat(4001) }, 'description'],
+		[{ is_enabled: 'yes' }, 'is_enabled'],
+		[{ tags: 5 }, 'tags'],
+	];
+	for (const [body, field] of cases) {
+		await within(`PATCH ${show(body).slice(0, 60)}`, async () => {
+			error(await patch(url, { token, json: body }), 400, null,
+			    field);
+		});
+	}
+	error(await patch(url, { token, json: { name: 'a\u0000b' } }), 400,
+	    'invalid_json');
 	error(await patch(url, { token, body: '{"name": ',
 	    contentType: 'application/json' }), 400);
 	error(await patch(url, { token, body: 'name=x',
@@ -242,6 +248,7 @@ test('PATCH validates like register', async () => {
 	eq(s.name, 'valid', 'name after refused PATCHes', null);
 	eq(s.proxy_pass_url, DEAD_URL, 'proxy_pass_url after refused PATCHes',
 	    null);
+	eq(s.is_enabled, true, 'is_enabled after refused PATCHes', null);
 });
 
 test('PATCH with credential fields: 422, nothing changed', async () => {

@@ -5,7 +5,7 @@ import { adminToken, adminSession } from './lib/auth.mjs';
 import { CRED, sized, credentials } from './lib/secrets.mjs';
 import { register, getServer } from './lib/servers.mjs';
 import {
-	json, error, eq, ok, show, server, noSecrets, ISO_Z,
+	json, error, eq, ok, show, server, noSecrets, within, ISO_Z,
 } from './lib/check.mjs';
 
 export const tests = [];
@@ -34,14 +34,31 @@ test('unknown auth_scheme: 400 invalid_auth_scheme, nothing changed',
     async () => {
 	const path = await bearerServer();
 	const before = await authOf(path);
-	for (const s of ['basic', 'BEARER ', '', 'oauth2']) {
+	for (const s of ['basic', 'BEARER ', 'oauth2', 'api-key']) {
 		const res = await rotate(path, { auth_scheme: s,
 		    auth_credential: CRED.rotated2 });
-		error(res, 400, 'invalid_auth_scheme', 'auth_scheme');
-		noSecrets(res, credentials());
+		await within(`auth_scheme ${show(s)}`, () => {
+			error(res, 400, 'invalid_auth_scheme', 'auth_scheme');
+			noSecrets(res, credentials());
+		});
 	}
 	const after = await authOf(path);
 	eq(JSON.stringify(after), JSON.stringify(before), 'auth fields', null);
+});
+
+test('empty or null auth_scheme is refused, not read as "none"',
+    async () => {
+	// "none" deletes the credential, so only an explicit "none" may.
+	const path = await bearerServer();
+	const before = await authOf(path);
+	for (const s of ['', null]) {
+		await within(`auth_scheme ${show(s)}`, async () => {
+			error(await rotate(path, { auth_scheme: s }), 400, null,
+			    'auth_scheme');
+		});
+	}
+	eq(JSON.stringify(await authOf(path)), JSON.stringify(before),
+	    'auth fields', null);
 });
 
 test('missing auth_scheme: 400', async () => {
@@ -80,9 +97,10 @@ test('bad credential or header name: 400, nothing changed', async () => {
 	error(await rotate(path, { auth_scheme: 'bearer', auth_credential:
 	    sized(CRED.huge, 8193) }), 400, null, 'auth_credential');
 	for (const h of ['Host', 'Cookie', 'X-Forwarded-For', 'bad header']) {
-		error(await rotate(path, { auth_scheme: 'api_key',
-		    auth_credential: CRED.rotated2, auth_header_name: h }), 400,
-		    null, 'auth_header_name');
+		const res = await rotate(path, { auth_scheme: 'api_key',
+		    auth_credential: CRED.rotated2, auth_header_name: h });
+		await within(`auth_header_name ${show(h)}`, () =>
+		    error(res, 400, null, 'auth_header_name'));
 	}
 	eq(JSON.stringify(await authOf(path)), JSON.stringify(before),
 	    'auth fields', null);

@@ -105,13 +105,16 @@ function report(found, what) {
 	}
 }
 
-function labelled(list, kind) {
-	return list.map((secret, i) => ({ secret,
-	    label: `${kind} #${i + 1} (${show(secret.slice(0, 10))}...)` }));
+// The suite's own fixed credentials may be named by their start; no other secret.
+function labelled(list, kind, named = false) {
+	return list.map((secret, i) => ({ secret, label: named ?
+	    `${kind} #${i + 1} (${show(secret.slice(0, 12))}...)` :
+	    `${kind} #${i + 1}` }));
 }
 
-const credSecrets = () => labelled(credentials(), 'credential');
-const passwordSecrets = () => labelled(Object.values(PASSWORDS), 'password');
+const credSecrets = () => labelled(credentials(), 'credential', true);
+const passwordSecrets = () => labelled(Object.values(PASSWORDS),
+    'test password', true);
 const tokenSecrets = () => [...labelled(runtimeTokens(), 'JWT'),
     ...labelled(runtimeSessions(), 'session id')];
 

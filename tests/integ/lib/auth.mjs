@@ -57,8 +57,12 @@ export const adminToken = once(async () =>
     generateToken(await adminSession(), { expires_in_hours: 1,
     description: 'integration suite' }));
 
+// MCPGW_BIN is the directory of the programs (a file in it also works).
 function adminBin() {
-	return env.bin ? path.join(env.bin, 'mcpgw-admin') : 'mcpgw-admin';
+	if (!env.bin)
+		return 'mcpgw-admin';
+	const isDir = fs.existsSync(env.bin) && fs.statSync(env.bin).isDirectory();
+	return path.join(isDir ? env.bin : path.dirname(env.bin), 'mcpgw-admin');
 }
 
 // Runs mcpgw-admin; resolves {code, stdout (string), stderr}.

@@ -17,6 +17,17 @@ export function skip(why) {
 	throw new Skip(why);
 }
 
+// Runs fn; a failure's message is prefixed with label (which case failed).
+export async function within(label, fn) {
+	try {
+		return await fn();
+	} catch (e) {
+		if (e instanceof Failure || e.transport)
+			e.message = `${label}: ${e.message}`;
+		throw e;
+	}
+}
+
 export function ok(cond, msg, res) {
 	if (!cond)
 		fail(msg, res);

@@ -103,8 +103,8 @@ export function multipart(fields, boundary) {
 }
 
 /*
- * One request with fetch. opts: token, cookie ("session=..." or the bare
- * value), json (any value, sent as application/json), form (urlencoded),
+ * One request with fetch. opts: token, cookie (the session id, or a whole
+ * Cookie header starting "session="), json (any value, sent as application/json), form (urlencoded),
  * multipart (fields), body + contentType (raw), headers, timeout.
  */
 export async function request(method, target, opts = {}) {
@@ -113,7 +113,7 @@ export async function request(method, target, opts = {}) {
 	if (opts.token)
 		headers.Authorization = `Bearer ${opts.token}`;
 	if (opts.cookie) {
-		headers.Cookie = opts.cookie.includes('=') ? opts.cookie :
+		headers.Cookie = /^session=|;/.test(opts.cookie) ? opts.cookie :
 		    `session=${opts.cookie}`;
 	}
 	if (opts.json !== undefined) {
