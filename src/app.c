@@ -10,6 +10,7 @@
 #include "json.h"
 #include "log.h"
 #include "mpart.h"
+#include "proxy.h"
 #include "valid.h"
 
 #define WWW_AUTH "WWW-Authenticate: Bearer realm=\"mcpgw\"\r\n"
@@ -101,6 +102,10 @@ worker_init(struct worker *w, const struct app *app)
 void
 worker_free(struct worker *w)
 {
+	proxy_worker_free(w->px);
+	w->px = NULL;
+	free(w->probe_after);
+	w->probe_after = NULL;
 	db_close(&w->db);
 	arena_free(&w->arena);
 }
@@ -334,6 +339,20 @@ app_authorize(struct hctx *c, const struct route *rt)
 	return 1;
 }
 
+/*
+ * Whether a path that matched no route belongs to the gateway: anything
+ * but the API and well-known trees (reserved names never register).
+ */
+static int
+app_is_proxy_path(const char *path)
+{
+	if (strcmp(path, "/") == 0 || strcmp(path, "/api") == 0 ||
+	    strncmp(path, "/api/", 5) == 0 ||
+	    strncmp(path, "/.well-known/", 13) == 0)
+		return 0;
+	return 1;
+}
+
 void
 app_handle(struct worker *w, struct req *r)
 {
@@ -367,6 +386,8 @@ app_handle(struct worker *w, struct req *r)
 			resp_error(r, 405, "method_not_allowed",
 			    "This method is not allowed on this route.", NULL,
 			    NULL);
+		else if (app_is_proxy_path(r->path))
+			proxy_handle(&c);
 		else
 			resp_error(r, 404, "not_found",
 			    "No such route or server.", NULL, NULL);

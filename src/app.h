@@ -17,10 +17,14 @@ struct app {
 };
 
 /* Per-thread state: nothing here is shared between workers. */
+struct proxy_worker;
+
 struct worker {
 	const struct app *app;
 	struct db db;
-	struct arena arena; /* reset after every request */
+	struct arena arena;	  /* reset after every request */
+	struct proxy_worker *px;  /* the proxy's per-worker state (proxy.c) */
+	char *probe_after;	  /* server path to probe after the reply */
 };
 
 /*
@@ -36,5 +40,11 @@ void worker_free(struct worker *w);
 
 /* Handles one request whose CGI params are already in r; always replies. */
 void app_handle(struct worker *w, struct req *r);
+
+/*
+ * Work that must not delay the reply, run after FCGX_Finish_r(): the
+ * immediate probe of a server that was registered, re-keyed or enabled.
+ */
+void app_after(struct worker *w);
 
 #endif
