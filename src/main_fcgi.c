@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "log.h"
+#include "proxy.h"
 
 #define MAX_THREADS 256
 
@@ -29,6 +30,11 @@ worker_main(void *arg)
 	worker_init(&w, &the_app);
 	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_error("FCGX_InitRequest failed");
+		kill(getpid(), SIGTERM);
+		return NULL;
+	}
+	if (proxy_worker_init(&w, &fr) != ERR_OK) {
+		log_error("out of memory starting a worker");
 		kill(getpid(), SIGTERM);
 		return NULL;
 	}

@@ -91,6 +91,7 @@ struct probe {
 	enum pstate st;
 	struct mcp_result res;
 	long long t0, deadline; /* monotonic ms */
+	char host[256]; /* the URL's host, for details */
 	char hostport[300]; /* "host:port" for details */
 	char *endpoint; /* where JSON-RPC messages are POSTed */
 	char *sse_url; /* legacy GET URL */
@@ -98,6 +99,7 @@ struct probe {
 	int has_tools; /* initialize announced the tools capability */
 	long next_id;
 	long init_http; /* status of the Streamable HTTP initialize */
+	char init_err[MCP_QUOTE_MAX + 64]; /* and its JSON-RPC error, quoted */
 	struct xfer *req; /* the request in flight */
 	struct xfer *stream; /* the legacy SSE GET */
 	size_t received; /* reply bytes over the whole probe */
@@ -393,11 +395,12 @@ on_write(char *ptr, size_t size, size_t nmemb, void *user)
 			return 0;
 		}
 		/*
-		 * Once the reply is in, a stream the server keeps open is cut;
-		 * one with a known length is read to its end so the connection
-		 * can be reused.
+		 * Once the reply is in (or at once for a notification, which
+		 * awaits none), a stream the server keeps open is cut; one
+		 * with a known length is read to its end so the connection can
+		 * be reused.
 		 */
-		if (x->kind == X_POST && x->reply != NULL) {
+		if (x->kind == X_POST && (x->reply != NULL || x->want_id == 0)) {
 			curl_easy_getinfo(
 			    x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 			if (cl < 0) {
@@ -846,11 +849,18 @@ fail_transport(struct probe *pr, struct xfer *x, CURLcode rc)
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		if (x->refused != NULL) {
+			/* Name the address only when the URL has a name. */
 			probe_finish(pr, MCP_UNHEALTHY, 0,
-			    DETAIL_PREFIX "the connection to %s (%s) was "
+			    DETAIL_PREFIX "the connection to %s%s%s%s was "
 					  "refused by the gateway's outbound "
 					  "address policy: %s",
-			    pr->hostport, x->refused_addr, x->refused);
+			    pr->hostport,
+			    strcmp(pr->host, x->refused_addr) != 0 ? " (" : "",
+			    strcmp(pr->host, x->refused_addr) != 0
+				? x->refused_addr
+				: "",
+			    strcmp(pr->host, x->refused_addr) != 0 ? ")" : "",
+			    x->refused);
 			return;
 		}
 		curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oe);
@@ -962,6 +972,7 @@ post_failed(struct probe *pr, struct xfer *x, CURLcode rc, long code)
 	if (pr->st == P_INIT && !pr->res.legacy &&
 	    (code == 400 || code == 404 || code == 405)) {
 		pr->init_http = code;
+		rpc_error_text(pr, x, pr->init_err, sizeof(pr->init_err));
 		if (start_legacy(pr) != ERR_OK)
 			probe_finish(pr, MCP_UNHEALTHY, code,
 			    DETAIL_PREFIX "the prober ran out of memory");
@@ -974,6 +985,14 @@ post_failed(struct probe *pr, struct xfer *x, CURLcode rc, long code)
 		    pr->hostport, code, step_name(pr));
 		return 1;
 	}
+	if (code >= 300 && code < 400) {
+		probe_finish(pr, MCP_UNHEALTHY, code,
+		    DETAIL_PREFIX "the backend redirected %s (HTTP %ld) and "
+				  "redirects are not followed; register the "
+				  "final URL as proxy_pass_url",
+		    step_name(pr), code);
+		return 1;
+	}
 	if (code < 200 || code >= 300) {
 		rpc_error_text(pr, x, rpc, sizeof(rpc));
 		probe_finish(pr, MCP_UNHEALTHY, code,
@@ -981,7 +1000,6 @@ post_failed(struct probe *pr, struct xfer *x, CURLcode rc, long code)
 		    step_name(pr), code, rpc);
 		return 1;
 	}
-	pr->res.http_status = code;
 	return 0;
 }
 
@@ -1192,6 +1210,8 @@ post_done(struct probe *pr, struct xfer *x, CURLcode rc, long code)
 {
 	cJSON *reply;
 
+	if (code != 0)
+		pr->res.http_status = code;
 	if (post_failed(pr, x, rc, code))
 		return;
 	if (pr->st == P_INIT && !pr->res.legacy) {
@@ -1371,8 +1391,8 @@ stream_done(struct probe *pr, struct xfer *x, CURLcode rc, long code)
 			probe_finish(pr, MCP_UNHEALTHY, pr->init_http,
 			    DETAIL_PREFIX "the backend does not serve MCP at "
 					  "this URL (initialize POST: HTTP "
-					  "%ld; legacy SSE GET: HTTP %ld%s%s)",
-			    pr->init_http, code,
+					  "%ld%s; legacy SSE GET: HTTP %ld%s%s)",
+			    pr->init_http, pr->init_err, code,
 			    code >= 200 && code < 300 ? " with Content-Type "
 						      : "",
 			    code >= 200 && code < 300 ? x->ctype : "");
@@ -1552,6 +1572,7 @@ probe_start(struct probe *pr)
 		    why != NULL ? why : "missing");
 		return;
 	}
+	snprintf(pr->host, sizeof(pr->host), "%s", u.host);
 	snprintf(pr->hostport, sizeof(pr->hostport),
 	    strchr(u.host, ':') != NULL ? "[%s]:%u" : "%s:%u", u.host, u.port);
 	arena_free(&a);

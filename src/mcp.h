@@ -71,6 +71,9 @@ typedef void (*mcp_done_fn)(void *user, struct mcp_result *r);
  * Creates a runner holding at most concurrency probes in flight (at least
  * 1). libcurl must be initialised (curl_global_init) by the program.
  * Returns NULL on out-of-memory. Not thread-safe: one runner per thread.
+ * Its probes share a connection cache and a reused connection is not
+ * checked again, so all targets of one runner must use the same
+ * deny_private (it is a configuration setting anyway).
  */
 struct mcp_multi *mcp_multi_new(int concurrency);
 

@@ -11,6 +11,12 @@
 //   repeat     every tools/list page points at the same nextCursor
 //   huge       tools/list answers with a 5 MiB reply
 //   hang       accepts TCP connections and never answers
+//   html       answers every request 200 text/html (not MCP)
+//   fail500    answers every request 500
+//   legacy     a legacy HTTP+SSE server (GET /sse, POST /messages) with
+//              three tools; --endpoint abs (default), rel or other-origin
+//              picks how its endpoint event names the POST URL, and each
+//              reply is sent on the stream BEFORE the POST's 202
 // --reply picks application/json (default) or text/event-stream replies;
 // SSE replies start with a priming event (id, empty data) and a comment.
 // Non-initialize requests need the Mcp-Session-Id from initialize and an
@@ -25,7 +31,8 @@ import net from 'node:net';
 
 const VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
 const mode = process.argv[2];
-const o = { port: '0', reply: 'json', tools: '120', page: '50', log: null };
+const o = { port: '0', reply: 'json', tools: '120', page: '50', log: null,
+	endpoint: 'abs' };
 const a = process.argv.slice(3);
 for (let i = 0; i < a.length; i += 2) {
 	const k = a[i].replace(/^--/, '');
@@ -35,9 +42,12 @@ for (let i = 0; i < a.length; i += 2) {
 	}
 	o[k] = a[i + 1];
 }
-if (!['notools', 'manytools', 'repeat', 'huge', 'hang'].includes(mode)) {
-	console.error('usage: notools.mjs notools|manytools|repeat|huge|hang ' +
-	    '[--port N] [--reply json|sse] [--tools N] [--page N] [--log F]');
+const MODES = ['notools', 'manytools', 'repeat', 'huge', 'hang', 'html',
+	'fail500', 'legacy'];
+if (!MODES.includes(mode)) {
+	console.error(`usage: notools.mjs ${MODES.join('|')} [--port N] ` +
+	    '[--reply json|sse] [--tools N] [--page N] [--log F] ' +
+	    '[--endpoint abs|rel|other-origin]');
 	process.exit(2);
 }
 const logfd = o.log ? fs.openSync(o.log, 'a') : null;
@@ -173,6 +183,57 @@ function handle(req, res, body) {
 	    message: `Method not found: ${msg.method}` } });
 }
 
+// Legacy transport: one SSE stream per session, replies go there.
+const streams = new Map();
+
+function legacy(req, res, body) {
+	const u = new URL(req.url, 'http://x');
+	log({ ts: new Date().toISOString(), method: req.method, url: req.url });
+	if (req.method === 'GET' && u.pathname === '/sse') {
+		const id = crypto.randomUUID();
+		res.writeHead(200, { 'Content-Type': 'text/event-stream',
+		    'Cache-Control': 'no-cache' });
+		const ep = o.endpoint === 'rel' ? `messages?session_id=${id}` :
+		    o.endpoint === 'other-origin' ?
+		    `http://127.0.0.2:${server.address().port}/messages?session_id=${id}` :
+		    `/messages?session_id=${id}`;
+		res.write(`: hello\n\nevent: endpoint\ndata: ${ep}\n\n`);
+		streams.set(id, res);
+		res.on('close', () => streams.delete(id));
+		return;
+	}
+	if (req.method !== 'POST' || u.pathname !== '/messages') {
+		res.writeHead(404);
+		res.end('Not Found');
+		return;
+	}
+	const s = streams.get(u.searchParams.get('session_id'));
+	let msg = null;
+	try {
+		msg = JSON.parse(body);
+	} catch {
+	}
+	if (!s || msg === null) {
+		res.writeHead(s ? 400 : 404);
+		res.end();
+		return;
+	}
+	let reply = null;
+	if (msg.method === 'initialize')
+		reply = { protocolVersion: '2024-11-05',
+		    capabilities: { tools: {} },
+		    serverInfo: { name: 'mini-legacy', version: '1.0.0' } };
+	else if (msg.method === 'tools/list')
+		reply = { tools: [0, 1, 2].map(tool) };
+	if (msg.id !== undefined && reply !== null)
+		s.write(`event: message\ndata: ${JSON.stringify({
+		    jsonrpc: '2.0', id: msg.id, result: reply })}\n\n`);
+	setTimeout(() => {
+		res.writeHead(202);
+		res.end('Accepted');
+	}, 20);
+}
+
 let server;
 if (mode === 'hang') {
 	const held = [];
@@ -190,8 +251,20 @@ if (mode === 'hang') {
 			if (size <= 1 << 20)
 				chunks.push(c);
 		});
-		req.on('end', () => handle(req, res,
-		    Buffer.concat(chunks).toString()));
+		req.on('end', () => {
+			const body = Buffer.concat(chunks).toString();
+			if (mode === 'html') {
+				res.writeHead(200, { 'Content-Type':
+				    'text/html; charset=utf-8' });
+				res.end('<html><body>hello</body></html>');
+			} else if (mode === 'fail500') {
+				res.writeHead(500);
+				res.end('oops');
+			} else if (mode === 'legacy')
+				legacy(req, res, body);
+			else
+				handle(req, res, body);
+		});
 	});
 }
 server.listen(Number(o.port), '127.0.0.1', () => {

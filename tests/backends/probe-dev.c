@@ -25,7 +25,7 @@
 struct tally {
 	int n[3];
 	int tools_min, tools_max;
-	long lat_max;
+	long lat_max, lat_sum;
 	int quiet;
 };
 
@@ -81,6 +81,7 @@ on_done(void *user, struct mcp_result *r)
 		t->tools_max = nt;
 	if (r->latency_ms > t->lat_max)
 		t->lat_max = r->latency_ms;
+	t->lat_sum += r->latency_ms;
 	if (!t->quiet || r->status != MCP_HEALTHY)
 		print_result(r);
 	mcp_result_free(r);
@@ -90,7 +91,7 @@ int
 main(int argc, char **argv)
 {
 	struct mcp_target t = { 0 };
-	struct tally tally = { { 0 }, -1, 0, 0, 0 };
+	struct tally tally = { { 0 }, -1, 0, 0, 0, 0 };
 	struct mcp_multi *m;
 	struct timespec a, b;
 	int c, n = 1, j = 1, i;
@@ -140,11 +141,11 @@ main(int argc, char **argv)
 	curl_global_cleanup();
 	if (n > 1)
 		printf("probes=%d concurrency=%d healthy=%d unhealthy=%d "
-		       "auth_failed=%d tools=%d..%d max_latency_ms=%ld "
-		       "wall_ms=%ld\n",
+		       "auth_failed=%d tools=%d..%d mean_latency_ms=%ld "
+		       "max_latency_ms=%ld wall_ms=%ld\n",
 		    n, j, tally.n[MCP_HEALTHY], tally.n[MCP_UNHEALTHY],
 		    tally.n[MCP_AUTH_FAILED], tally.tools_min, tally.tools_max,
-		    tally.lat_max,
+		    tally.lat_sum / n, tally.lat_max,
 		    (long)((b.tv_sec - a.tv_sec) * 1000 +
 			(b.tv_nsec - a.tv_nsec) / 1000000));
 	return 0;
