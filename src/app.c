@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "crypt.h"
@@ -10,6 +11,7 @@
 #include "json.h"
 #include "log.h"
 #include "mpart.h"
+#include "probe.h"
 #include "proxy.h"
 #include "valid.h"
 
@@ -58,6 +60,8 @@ static const struct route routes[] = {
 	    RB_NONE },
 	{ "PATCH", "/api/servers/*/auth-credential", h_set_auth, RA_SCOPE,
 	    "servers:write", RB_JSON },
+	{ "POST", "/api/servers/*/refresh", h_refresh, RA_SCOPE,
+	    "servers:write", RB_NONE },
 	{ "GET", "/api/servers/*/tools", h_tools, RA_SCOPE, "servers:read",
 	    RB_NONE },
 };
@@ -140,6 +144,50 @@ route_match(
 	}
 	/* One trailing slash is tolerated: /api/servers/ is /api/servers. */
 	return *s == '\0' || (s[0] == '/' && s[1] == '\0');
+}
+
+/* Lease owner name of this process for probes it runs itself. */
+static const char *
+app_probe_owner(struct arena *a)
+{
+	char host[128];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "unknown");
+	host[sizeof(host) - 1] = '\0';
+	return arena_printf(a, "%s:%ld:fcgi", host, (long)getpid());
+}
+
+enum err
+app_probe(struct worker *w, struct arena *a, const char *path)
+{
+	return probe_now(&w->db, &w->app->conf, w->app->kr, path,
+	    app_probe_owner(a));
+}
+
+void
+app_probe_later(struct worker *w, const char *path)
+{
+	free(w->probe_after);
+	if ((w->probe_after = strdup(path)) == NULL)
+		abort();
+}
+
+void
+app_after(struct worker *w)
+{
+	char *path = w->probe_after;
+	enum err e;
+
+	if (path == NULL)
+		return;
+	w->probe_after = NULL;
+	/* A failed probe is a stored result; only database trouble is news. */
+	e = app_probe(w, &w->arena, path);
+	if (e != ERR_OK && e != ERR_NOTFOUND)
+		log_warn("immediate probe of %s: %s", path, err_str(e));
+	free(path);
+	arena_reset(&w->arena);
 }
 
 void

@@ -47,4 +47,10 @@ void app_handle(struct worker *w, struct req *r);
  */
 void app_after(struct worker *w);
 
+/* Probes a server now, synchronously (for refresh). */
+enum err app_probe(struct worker *w, struct arena *a, const char *path)
+    MUST_CHECK;
+/* Schedules app_after() to probe path once this reply is sent. */
+void app_probe_later(struct worker *w, const char *path);
+
 #endif

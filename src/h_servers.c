@@ -258,6 +258,8 @@ h_register(struct hctx *c)
 	cJSON_AddStringToObject(j, "name", in.name);
 	cJSON_AddItemToObject(j, "server", cJSON_Parse(doc));
 	resp_json(c->r, 201, NULL, j);
+	if (in.enabled)
+		app_probe_later(c->w, path);
 }
 
 void
@@ -417,8 +419,12 @@ h_patch(struct hctx *c)
 		h_not_found_server(c, path);
 	else if (e != ERR_OK)
 		h_fail(c, e);
-	else
+	else {
 		resp_json_text(c->r, 200, NULL, doc, strlen(doc));
+		/* A new backend or a re-enabled server is checked at once. */
+		if (p.proxy_pass_url != NULL || (p.set_enabled && p.enabled))
+			app_probe_later(c->w, path);
+	}
 }
 
 static void
@@ -538,6 +544,8 @@ h_toggle(struct hctx *c)
 		cJSON_AddNullToObject(j, "last_checked_iso");
 	cJSON_AddNumberToObject(j, "num_tools", (double)st.num_tools);
 	resp_json(c->r, 200, NULL, j);
+	if (st.enabled)
+		app_probe_later(c->w, st.path);
 }
 
 static const struct field_rule auth_rules[] = {
@@ -597,6 +605,7 @@ h_set_auth(struct hctx *c)
 	else
 		cJSON_AddNullToObject(j, "credential_updated_at");
 	resp_json(c->r, 200, NULL, j);
+	app_probe_later(c->w, out.path);
 }
 
 void
@@ -628,4 +637,32 @@ h_tools(struct hctx *c)
 		h_fail(c, e);
 	else
 		resp_json_text(c->r, 200, NULL, json, strlen(json));
+}
+
+void
+h_refresh(struct hctx *c)
+{
+	const char *path = h_server_arg(c);
+	char *doc;
+	enum err e;
+
+	if (path == NULL)
+		return;
+	if ((e = server_get(c->db, c->a, path, 0, &doc)) != ERR_OK) {
+		if (e == ERR_NOTFOUND)
+			h_not_found_server(c, path);
+		else
+			h_fail(c, e);
+		return;
+	}
+	/* Probes the server inline, with its credential, then shows it. */
+	e = app_probe(c->w, c->a, path);
+	if (e == ERR_OK)
+		e = server_get(c->db, c->a, path, 1, &doc);
+	if (e == ERR_NOTFOUND)
+		h_not_found_server(c, path);
+	else if (e != ERR_OK)
+		h_fail(c, e);
+	else
+		resp_json_text(c->r, 200, NULL, doc, strlen(doc));
 }

@@ -48,5 +48,6 @@ void h_toggle(struct hctx *c);
 void h_set_auth(struct hctx *c);
 void h_health_map(struct hctx *c);
 void h_tools(struct hctx *c);
+void h_refresh(struct hctx *c);
 
 #endif

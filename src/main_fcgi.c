@@ -60,6 +60,7 @@ worker_main(void *arg)
 		}
 		FCGX_Finish_r(&fr);
 		arena_reset(&w.arena);
+		app_after(&w);
 	}
 	worker_free(&w);
 	return NULL;

@@ -127,8 +127,8 @@ struct mcp_multi {
 static void probe_finish(struct probe *pr, int status, long http,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void step_reply(struct probe *pr, cJSON *reply);
-static char *vfmt(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
+static char *
+vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 static long long
 now_ms(void)
@@ -181,8 +181,8 @@ quote(const struct probe *pr, const char *s, char *out, size_t outsz)
 	const char *v = pr->t->auth_value, *tok;
 	size_t i;
 
-	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < outsz &&
-	    i < MCP_QUOTE_MAX;
+	for (i = 0;
+	     s != NULL && s[i] != '\0' && i + 1 < outsz && i < MCP_QUOTE_MAX;
 	     i++)
 		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
 	out[i] = '\0';
@@ -296,11 +296,11 @@ take_response(cJSON *j, long id)
 		cJSON_Delete(j);
 		return NULL;
 	}
-	cJSON_ArrayForEach(it, j)
-		if (is_response_to(it, id)) {
-			found = cJSON_DetachItemViaPointer(j, it);
-			break;
-		}
+	cJSON_ArrayForEach(it, j) if (is_response_to(it, id))
+	{
+		found = cJSON_DetachItemViaPointer(j, it);
+		break;
+	}
 	cJSON_Delete(j);
 	return found;
 }
@@ -400,7 +400,8 @@ on_write(char *ptr, size_t size, size_t nmemb, void *user)
 		 * with a known length is read to its end so the connection can
 		 * be reused.
 		 */
-		if (x->kind == X_POST && (x->reply != NULL || x->want_id == 0)) {
+		if (x->kind == X_POST &&
+		    (x->reply != NULL || x->want_id == 0)) {
 			curl_easy_getinfo(
 			    x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 			if (cl < 0) {
@@ -427,8 +428,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *user)
 		x->resp_len += n;
 		x->resp[x->resp_len] = '\0';
 		return n;
-	default:
-		return n;
+	default: return n;
 	}
 }
 
@@ -463,8 +463,9 @@ on_header(char *b, size_t size, size_t nitems, void *user)
 		while (v < n && (b[v] == ' ' || b[v] == '\t'))
 			v++;
 		e = n;
-		while (e > v && (b[e - 1] == '\r' || b[e - 1] == '\n' ||
-				    b[e - 1] == ' ' || b[e - 1] == '\t'))
+		while (e > v &&
+		    (b[e - 1] == '\r' || b[e - 1] == '\n' || b[e - 1] == ' ' ||
+			b[e - 1] == '\t'))
 			e--;
 		x->bad_session = e == v || e - v > MCP_SESSION_ID_MAX;
 		for (i = v; i < e; i++)
@@ -499,8 +500,9 @@ on_opensocket(void *user, curlsocktype purpose, struct curl_sockaddr *a)
 		else if (sa->sa_family == AF_INET6)
 			ip = &((const struct sockaddr_in6 *)(const void *)sa)
 				  ->sin6_addr;
-		if (ip == NULL || inet_ntop(sa->sa_family, ip, x->refused_addr,
-				      sizeof(x->refused_addr)) == NULL)
+		if (ip == NULL ||
+		    inet_ntop(sa->sa_family, ip, x->refused_addr,
+			sizeof(x->refused_addr)) == NULL)
 			snprintf(x->refused_addr, sizeof(x->refused_addr),
 			    "(address family %d)", sa->sa_family);
 		return CURL_SOCKET_BAD;
@@ -681,7 +683,8 @@ post_rpc(struct probe *pr, const char *method, cJSON *params, long id)
 		cJSON_Delete(pr->stream_reply);
 		pr->stream_reply = NULL;
 	}
-	return xfer_start(pr, X_POST, pr->endpoint, body, pr->res.legacy ? 0 : id);
+	return xfer_start(
+	    pr, X_POST, pr->endpoint, body, pr->res.legacy ? 0 : id);
 }
 
 static void
@@ -722,7 +725,7 @@ probe_complete(struct probe *pr)
 		pr->tools = NULL;
 	}
 	log_debug("probe of %s: %s%s%s (%ld ms)", pr->hostport,
-	    pr->res.status == MCP_HEALTHY ? "healthy"
+	    pr->res.status == MCP_HEALTHY           ? "healthy"
 		: pr->res.status == MCP_AUTH_FAILED ? "auth_failed"
 						    : "unhealthy",
 	    pr->res.detail != NULL ? ": " : "",
@@ -816,8 +819,7 @@ fail_timeout(struct probe *pr, struct xfer *x)
 		probe_finish(pr, MCP_UNHEALTHY, 0,
 		    DETAIL_PREFIX "backend unreachable (%s did not answer %s "
 				  "within the %ld ms probe timeout)",
-		    pr->hostport, step_name(pr),
-		    (long)(pr->deadline - pr->t0));
+		    pr->hostport, step_name(pr), (long)(pr->deadline - pr->t0));
 }
 
 /* Describes a failed transfer in words and ends the probe. */
@@ -825,18 +827,20 @@ static void
 fail_transport(struct probe *pr, struct xfer *x, CURLcode rc)
 {
 	const char *what = step_name(pr);
-	char eb[CURL_ERROR_SIZE];
+	char eb[CURL_ERROR_SIZE], via[INET6_ADDRSTRLEN + 4] = "";
 	long oe = 0;
 
-	quote(pr, x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc),
-	    eb, sizeof(eb));
+	quote(pr, x->errbuf[0] != '\0' ? x->errbuf : curl_easy_strerror(rc), eb,
+	    sizeof(eb));
 	if (x->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		probe_finish(pr, MCP_UNHEALTHY, 0,
 		    DETAIL_PREFIX "the backend's reply to %s exceeded the "
 				  "%d MiB limit",
-		    what, (x->pr->received > MCP_MAX_PROBE_BYTES
-			      ? MCP_MAX_PROBE_BYTES
-			      : MCP_MAX_RESPONSE) >> 20);
+		    what,
+		    (x->pr->received > MCP_MAX_PROBE_BYTES
+			    ? MCP_MAX_PROBE_BYTES
+			    : MCP_MAX_RESPONSE) >>
+			20);
 		return;
 	}
 	if (x->sse_bad) {
@@ -850,17 +854,14 @@ fail_transport(struct probe *pr, struct xfer *x, CURLcode rc)
 	case CURLE_COULDNT_CONNECT:
 		if (x->refused != NULL) {
 			/* Name the address only when the URL has a name. */
+			if (strcmp(pr->host, x->refused_addr) != 0)
+				snprintf(
+				    via, sizeof(via), " (%s)", x->refused_addr);
 			probe_finish(pr, MCP_UNHEALTHY, 0,
-			    DETAIL_PREFIX "the connection to %s%s%s%s was "
-					  "refused by the gateway's outbound "
-					  "address policy: %s",
-			    pr->hostport,
-			    strcmp(pr->host, x->refused_addr) != 0 ? " (" : "",
-			    strcmp(pr->host, x->refused_addr) != 0
-				? x->refused_addr
-				: "",
-			    strcmp(pr->host, x->refused_addr) != 0 ? ")" : "",
-			    x->refused);
+			    DETAIL_PREFIX "the connection to %s%s was refused "
+					  "by the gateway's outbound address "
+					  "policy: %s",
+			    pr->hostport, via, x->refused);
 			return;
 		}
 		curl_easy_getinfo(x->h, CURLINFO_OS_ERRNO, &oe);
@@ -886,9 +887,7 @@ fail_transport(struct probe *pr, struct xfer *x, CURLcode rc)
 				  "does not resolve)",
 		    pr->hostport);
 		return;
-	case CURLE_OPERATION_TIMEDOUT:
-		fail_timeout(pr, x);
-		return;
+	case CURLE_OPERATION_TIMEDOUT: fail_timeout(pr, x); return;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
@@ -930,8 +929,7 @@ fail_transport(struct probe *pr, struct xfer *x, CURLcode rc)
 
 /* The JSON-RPC error of a buffered error reply, quoted, or "". */
 static void
-rpc_error_text(struct probe *pr, const struct xfer *x, char *out,
-    size_t outsz)
+rpc_error_text(struct probe *pr, const struct xfer *x, char *out, size_t outsz)
 {
 	cJSON *j, *err, *msg, *code;
 	char q[MCP_QUOTE_MAX + 1];
@@ -944,8 +942,8 @@ rpc_error_text(struct probe *pr, const struct xfer *x, char *out,
 	msg = cJSON_GetObjectItemCaseSensitive(err, "message");
 	if (cJSON_IsNumber(code) && cJSON_IsString(msg)) {
 		quote(pr, msg->valuestring, q, sizeof(q));
-		snprintf(out, outsz, ": JSON-RPC error %d, %s", code->valueint,
-		    q);
+		snprintf(
+		    out, outsz, ": JSON-RPC error %d, %s", code->valueint, q);
 	}
 	cJSON_Delete(j);
 }
@@ -1130,8 +1128,9 @@ tools_reply(struct probe *pr, cJSON *reply)
 		code = cJSON_GetObjectItemCaseSensitive(err, "code");
 		msg = cJSON_GetObjectItemCaseSensitive(err, "message");
 		if (cJSON_IsNumber(code) && code->valueint == -32601) {
-			finish_no_tools(pr, "tools/list answered -32601 "
-					    "method not found");
+			finish_no_tools(pr,
+			    "tools/list answered -32601 "
+			    "method not found");
 			return;
 		}
 		quote(pr, cJSON_IsString(msg) ? msg->valuestring : "", q,
@@ -1249,10 +1248,9 @@ post_done(struct probe *pr, struct xfer *x, CURLcode rc, long code)
 		}
 		x->reply = NULL;
 	} else if (strcmp(x->ctype, "application/json") == 0) {
-		reply = take_response(cJSON_ParseWithLength(x->resp != NULL
-								? x->resp
-								: "",
-					  x->resp_len),
+		reply = take_response(
+		    cJSON_ParseWithLength(
+			x->resp != NULL ? x->resp : "", x->resp_len),
 		    x->want_id);
 		if (reply == NULL) {
 			probe_finish(pr, MCP_UNHEALTHY, code,
@@ -1280,8 +1278,8 @@ init_params(void)
 
 	if ((p = cJSON_CreateObject()) == NULL)
 		return NULL;
-	if (cJSON_AddStringToObject(p, "protocolVersion",
-		MCP_PROTOCOL_VERSION) == NULL ||
+	if (cJSON_AddStringToObject(
+		p, "protocolVersion", MCP_PROTOCOL_VERSION) == NULL ||
 	    cJSON_AddObjectToObject(p, "capabilities") == NULL ||
 	    (ci = cJSON_AddObjectToObject(p, "clientInfo")) == NULL ||
 	    cJSON_AddStringToObject(ci, "name", "mcpgw-prober") == NULL ||
@@ -1362,8 +1360,8 @@ legacy_begin(struct probe *pr)
 		goto nomem;
 	return;
 nomem:
-	probe_finish(pr, MCP_UNHEALTHY, 0,
-	    DETAIL_PREFIX "the prober ran out of memory");
+	probe_finish(
+	    pr, MCP_UNHEALTHY, 0, DETAIL_PREFIX "the prober ran out of memory");
 }
 
 static enum err
@@ -1389,9 +1387,10 @@ stream_done(struct probe *pr, struct xfer *x, CURLcode rc, long code)
 		    (code < 200 || code >= 300 ||
 			strcmp(x->ctype, "text/event-stream") != 0)) {
 			probe_finish(pr, MCP_UNHEALTHY, pr->init_http,
-			    DETAIL_PREFIX "the backend does not serve MCP at "
-					  "this URL (initialize POST: HTTP "
-					  "%ld%s; legacy SSE GET: HTTP %ld%s%s)",
+			    DETAIL_PREFIX
+			    "the backend does not serve MCP at "
+			    "this URL (initialize POST: HTTP "
+			    "%ld%s; legacy SSE GET: HTTP %ld%s%s)",
 			    pr->init_http, pr->init_err, code,
 			    code >= 200 && code < 300 ? " with Content-Type "
 						      : "",
@@ -1539,8 +1538,8 @@ auth_ok(const struct mcp_target *t)
 	if (t->auth_name[0] == '\0' || t->auth_value == NULL)
 		return 0;
 	for (s = t->auth_name; *s != '\0'; s++)
-		if (*s <= 0x20 || *s >= 0x7f || strchr("()<>@,;:\\\"/[]?={}",
-							*s) != NULL)
+		if (*s <= 0x20 || *s >= 0x7f ||
+		    strchr("()<>@,;:\\\"/[]?={}", *s) != NULL)
 			return 0;
 	for (s = t->auth_value; *s != '\0'; s++)
 		if (*s == '\r' || *s == '\n')
@@ -1556,7 +1555,7 @@ probe_start(struct probe *pr)
 	const char *why = NULL;
 	cJSON *params;
 	long tmo = pr->t->timeout_ms > 0 ? pr->t->timeout_ms
-					  : MCP_DEFAULT_TIMEOUT_MS;
+					 : MCP_DEFAULT_TIMEOUT_MS;
 
 	pr->t0 = now_ms();
 	pr->deadline = pr->t0 + tmo;
@@ -1623,8 +1622,8 @@ mcp_multi_new(int concurrency)
 }
 
 enum err
-mcp_multi_add(struct mcp_multi *m, const struct mcp_target *t,
-    mcp_done_fn done, void *user)
+mcp_multi_add(struct mcp_multi *m, const struct mcp_target *t, mcp_done_fn done,
+    void *user)
 {
 	struct probe *pr;
 
@@ -1712,8 +1711,8 @@ mcp_multi_run(struct mcp_multi *m)
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-			    (char **)&x);
+			curl_easy_getinfo(
+			    msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			if (x != NULL)
 				xfer_done(x, msg->data.result);
 		}

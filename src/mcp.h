@@ -2,7 +2,7 @@
 #ifndef MCPGW_MCP_H
 #define MCPGW_MCP_H
 
-#include <cjson/cJSON.h>
+#include <cJSON.h>
 
 #include "err.h"
 
@@ -27,7 +27,8 @@ struct mcp_target {
 	 * which it wipes before freeing. It never appears in a detail.
 	 */
 	const char *auth_value;
-	const char *path; /* server path ("/weather") for details; may be NULL */
+	const char
+	    *path; /* server path ("/weather") for details; may be NULL */
 	long timeout_ms; /* bound on the whole probe */
 	long connect_timeout_ms; /* per connection, within timeout_ms */
 	int deny_private; /* SSRF policy flag, see ssrf_addr_allowed() */
@@ -100,7 +101,7 @@ void mcp_multi_free(struct mcp_multi *m);
  * One blocking probe. On ERR_OK *out holds the result, to be freed with
  * mcp_result_free(); on error *out is zeroed.
  */
-enum err mcp_probe_one(const struct mcp_target *t, struct mcp_result *out)
-    MUST_CHECK;
+enum err
+mcp_probe_one(const struct mcp_target *t, struct mcp_result *out) MUST_CHECK;
 
 #endif

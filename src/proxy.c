@@ -25,6 +25,11 @@
 #define PX_PEEK_MAX 65536 /* bodies larger than this are not peeked at */
 #define PX_WORD_MAX 64 /* bytes of a method or tool name in the log */
 #define PX_POLL_MS 1000 /* how often the client's connection is checked */
+/*
+ * A quiet stream gets an SSE comment this often, between events: web
+ * servers notice a client that went away only when they write to it.
+ */
+#define PX_KEEPALIVE_MS 10000
 
 struct proxy_worker {
 	CURL *curl; /* made on first use, kept for keep-alive */
@@ -57,6 +62,8 @@ struct px_xfer {
 	int want_rw; /* a GET: look for a legacy endpoint event */
 	struct proxy_rw rw;
 	size_t bytes;
+	long long last_out; /* when the client was last written to */
+	char tail[3]; /* the last bytes written, to know event boundaries */
 	enum px_stop stop;
 	const char *refused_why; /* set when an address was refused */
 };
@@ -579,11 +586,21 @@ px_emit(void *user, const char *buf, size_t len)
 {
 	struct px_xfer *x = user;
 
+	size_t i;
+
 	if (len > 0 && FCGX_PutStr(buf, (int)len, x->r->out) != (int)len)
 		goto gone;
 	if (x->sse && FCGX_FFlush(x->r->out) != 0)
 		goto gone;
 	x->bytes += len;
+	if (len >= sizeof(x->tail))
+		memcpy(x->tail, buf + len - sizeof(x->tail), sizeof(x->tail));
+	else if (len > 0) {
+		for (i = 0; i + len < sizeof(x->tail); i++)
+			x->tail[i] = x->tail[i + len];
+		memcpy(x->tail + sizeof(x->tail) - len, buf, len);
+	}
+	x->last_out = srvcache_now_ms();
 	return 0;
 gone:
 	x->stop = PX_GONE;
@@ -685,6 +702,7 @@ px_send_head(struct px_xfer *x)
 	    nosniff ? "" : "X-Content-Type-Options: nosniff\r\n");
 	len += (size_t)w;
 	x->sent = 1;
+	x->last_out = srvcache_now_ms();
 	x->r->replied = 1;
 	x->r->status = x->status;
 	if (FCGX_PutStr(out, (int)len, x->r->out) != (int)len ||
@@ -769,6 +787,18 @@ px_on_body(char *data, size_t size, size_t nitems, void *user)
 	return px_emit(x, data, n) == 0 ? n : 0;
 }
 
+/* 1 if what the client got so far ends between two SSE events. */
+static int
+px_at_boundary(const struct px_xfer *x)
+{
+	const char *t = x->tail;
+
+	if (x->bytes == 0)
+		return 1;
+	return (t[1] == '\n' && t[2] == '\n') || (t[1] == '\r' && t[2] == '\r') ||
+	    (t[1] == '\r' && t[2] == '\n' && (t[0] == '\n' || t[0] == '\r'));
+}
+
 static int
 px_on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
     curl_off_t ultotal, curl_off_t ulnow)
@@ -789,6 +819,9 @@ px_on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow,
 		x->stop = PX_TIMEOUT;
 		return 1;
 	}
+	if (x->sent && x->sse && now - x->last_out >= PX_KEEPALIVE_MS &&
+	    px_at_boundary(x) && px_emit(x, ":\n\n", 3) != 0)
+		return 1;
 	if (x->fcgi_fd >= 0 && now >= x->next_poll) {
 		x->next_poll = now + PX_POLL_MS;
 		if (px_client_gone(x->fcgi_fd)) {
@@ -1278,7 +1311,7 @@ proxy_handle(struct hctx *c)
 	x.r = r;
 	x.a = c->a;
 	x.conf = cf;
-	x.t0 = x.last_io = t0;
+	x.t0 = x.last_io = x.last_out = t0;
 	x.next_poll = t0 + PX_POLL_MS;
 	x.fcgi_fd = -1;
 	if (px->fr != NULL && px->fr->ipcFd >= 0 && px_drain_stdin(r))

@@ -53,8 +53,8 @@ struct sse_parser {
  * bounds the data of one event; a line longer than max_event_bytes +
  * SSE_LINE_SLACK or an event with more data gives ERR_TOOBIG.
  */
-void sse_init(struct sse_parser *p, sse_cb cb, void *user,
-    size_t max_event_bytes);
+void
+sse_init(struct sse_parser *p, sse_cb cb, void *user, size_t max_event_bytes);
 
 /*
  * Feeds the next len bytes of the stream, split anywhere. Lines end in LF,

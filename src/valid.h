@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
+#include <cJSON.h>
 
 #include "arena.h"
 #include "err.h"

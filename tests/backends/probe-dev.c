@@ -36,7 +36,7 @@ print_result(const struct mcp_result *r)
 
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "status",
-	    r->status == MCP_HEALTHY ? "healthy"
+	    r->status == MCP_HEALTHY           ? "healthy"
 		: r->status == MCP_AUTH_FAILED ? "auth_failed"
 					       : "unhealthy");
 	if (r->detail != NULL)
@@ -55,10 +55,9 @@ print_result(const struct mcp_result *r)
 		    o, "server_info", cJSON_Duplicate(r->server_info, 1));
 	cJSON_AddNumberToObject(o, "num_tools", cJSON_GetArraySize(r->tools));
 	names = cJSON_AddArrayToObject(o, "tool_names");
-	cJSON_ArrayForEach(t, r->tools)
-		cJSON_AddItemToArray(names,
-		    cJSON_CreateString(cJSON_GetStringValue(
-			cJSON_GetObjectItem(t, "name"))));
+	cJSON_ArrayForEach(t, r->tools) cJSON_AddItemToArray(names,
+	    cJSON_CreateString(
+		cJSON_GetStringValue(cJSON_GetObjectItem(t, "name"))));
 	{
 		char *s = cJSON_PrintUnformatted(o);
 
@@ -113,8 +112,9 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: probe-dev [-t ms] [-c ms] [-H header] "
-				"[-P path] [-d] [-n count] [-j conc] [-v] URL\n");
+		fprintf(stderr,
+		    "usage: probe-dev [-t ms] [-c ms] [-H header] "
+		    "[-P path] [-d] [-n count] [-j conc] [-v] URL\n");
 		return 2;
 	}
 	t.url = argv[optind];

@@ -113,8 +113,8 @@ static const struct scase cases[] = {
 	    ERR_OK, "message|7|-1|a;message||-1|b;", "" },
 	{ "id with NUL ignored", S("id: 1\n\nid: a\0b\ndata: x\n\n"), 0, ERR_OK,
 	    "message|1|-1|x;", "1" },
-	{ "retry", S("retry: 3000\ndata: a\n\n"), 0, ERR_OK,
-	    "message||3000|a;", "" },
+	{ "retry", S("retry: 3000\ndata: a\n\n"), 0, ERR_OK, "message||3000|a;",
+	    "" },
 	{ "retry not all digits ignored",
 	    S("retry: 10\nretry: 5s\nretry: -1\nretry:\nretry: 1 \n"
 	      "data: a\n\n"),
@@ -137,32 +137,39 @@ static const struct scase cases[] = {
 	    ERR_OK, "", "" },
 	{ "event without data not dispatched", S("event: x\n\ndata: a\n\n"), 0,
 	    ERR_OK, "message||-1|a;", "" },
-	{ "priming event (id only) sets the id",
-	    S("id: p0\n\ndata: {}\n\n"), 0, ERR_OK, "message|p0|-1|{};",
-	    "p0" },
+	{ "priming event (id only) sets the id", S("id: p0\n\ndata: {}\n\n"), 0,
+	    ERR_OK, "message|p0|-1|{};", "p0" },
 	{ "priming event with empty data dispatches empty data",
 	    S("id: p1\nretry: 500\ndata: \n\nevent: message\nid: p2\n"
 	      "data: {\"id\":1}\n\n"),
 	    0, ERR_OK, "message|p1|500|;message|p2|500|{\"id\":1};", "p2" },
 	{ "empty data line", S("data:\n\n"), 0, ERR_OK, "message||-1|;", "" },
-	{ "incomplete event at end not dispatched",
-	    S("data: a\n\ndata: b\n"), 0, ERR_OK, "message||-1|a;", "" },
+	{ "incomplete event at end not dispatched", S("data: a\n\ndata: b\n"),
+	    0, ERR_OK, "message||-1|a;", "" },
 	{ "incomplete line at end not dispatched", S("data: a\n\ndata: b"), 0,
 	    ERR_OK, "message||-1|a;", "" },
-	{ "last id committed only by the blank line", S("id: 1\n\nid: 2\n"),
-	    0, ERR_OK, "", "1" },
+	{ "last id committed only by the blank line", S("id: 1\n\nid: 2\n"), 0,
+	    ERR_OK, "", "1" },
 	/* BOM. */
-	{ "BOM at start dropped", S("\xef\xbb\xbf" "data: a\n\n"), 0, ERR_OK,
-	    "message||-1|a;", "" },
+	{ "BOM at start dropped",
+	    S("\xef\xbb\xbf"
+	      "data: a\n\n"),
+	    0, ERR_OK, "message||-1|a;", "" },
 	{ "BOM before a field name only at the start",
-	    S("\xef\xbb\xbf" "data: a\n\n\xef\xbb\xbf" "data: b\n\n"), 0,
-	    ERR_OK, "message||-1|a;", "" },
+	    S("\xef\xbb\xbf"
+	      "data: a\n\n\xef\xbb\xbf"
+	      "data: b\n\n"),
+	    0, ERR_OK, "message||-1|a;", "" },
 	{ "second BOM not dropped",
-	    S("\xef\xbb\xbf\xef\xbb\xbf" "data: a\n\n"), 0, ERR_OK, "", "" },
-	{ "partial BOM is content", S("\xef\xbb" "data: a\n\ndata: b\n\n"), 0,
-	    ERR_OK, "message||-1|b;", "" },
-	{ "BOM-like bytes in data kept", S("data: \xef\xbb\xbf\n\n"), 0,
-	    ERR_OK, "message||-1|\xef\xbb\xbf;", "" },
+	    S("\xef\xbb\xbf\xef\xbb\xbf"
+	      "data: a\n\n"),
+	    0, ERR_OK, "", "" },
+	{ "partial BOM is content",
+	    S("\xef\xbb"
+	      "data: a\n\ndata: b\n\n"),
+	    0, ERR_OK, "message||-1|b;", "" },
+	{ "BOM-like bytes in data kept", S("data: \xef\xbb\xbf\n\n"), 0, ERR_OK,
+	    "message||-1|\xef\xbb\xbf;", "" },
 	/* Bytes passed through. */
 	{ "NUL in data kept", S("data: a\0b\n\n"), 0, ERR_OK,
 	    "message||-1|a\\0b;", "" },
@@ -179,16 +186,21 @@ static const struct scase cases[] = {
 	    S("data: 12345678\n\ndata: 12345678\n\n"), 10, ERR_OK,
 	    "message||-1|12345678;message||-1|12345678;", "" },
 	{ "endless line over the cap",
-	    S(":" "0123456789012345678901234567890123456789"
+	    S(":"
+	      "0123456789012345678901234567890123456789"
 	      "0123456789012345678901234567890123456789"),
 	    10, ERR_TOOBIG, "", "" },
 	{ "long comment line at the line cap",
-	    S(":" "0123456789012345678901234567890123456789"
-	      "012345678901234567890123456789012\n" "data: a\n\n"),
+	    S(":"
+	      "0123456789012345678901234567890123456789"
+	      "012345678901234567890123456789012\n"
+	      "data: a\n\n"),
 	    10, ERR_OK, "message||-1|a;", "" },
 	{ "long comment line over the line cap",
-	    S(":" "0123456789012345678901234567890123456789"
-	      "0123456789012345678901234567890123\n" "data: a\n\n"),
+	    S(":"
+	      "0123456789012345678901234567890123456789"
+	      "0123456789012345678901234567890123\n"
+	      "data: a\n\n"),
 	    10, ERR_TOOBIG, "", "" },
 };
 
@@ -244,8 +256,8 @@ check_case(const struct scase *c)
 	bad = 0;
 	for (i = 0; i <= c->len; i++) {
 		cuts[0] = i;
-		e = run_cuts(c->in, c->len, max, cuts, 1, &r, last,
-		    sizeof(last));
+		e = run_cuts(
+		    c->in, c->len, max, cuts, 1, &r, last, sizeof(last));
 		if (!same(&r, c->want, e, c->want_err))
 			bad++;
 	}
@@ -399,8 +411,8 @@ check_captures(void)
 	T_EQ_STR(c.type[0], "message", "initialize capture: type message");
 	T_EQ_INT(strlen(c.id[0]), 36, "initialize capture: uuid event id");
 	j = cJSON_Parse(c.data[0]);
-	T_OK(j != NULL && cJSON_GetNumberValue(cJSON_GetObjectItem(j, "id")) ==
-		1 &&
+	T_OK(j != NULL &&
+		cJSON_GetNumberValue(cJSON_GetObjectItem(j, "id")) == 1 &&
 		cJSON_IsString(cJSON_GetObjectItem(
 		    cJSON_GetObjectItem(j, "result"), "protocolVersion")),
 	    "initialize capture: JSON-RPC response to id 1");
@@ -443,14 +455,16 @@ check_captures(void)
 			chunk = round == 0 ? 1 : round < 20 ? (size_t)round : 0;
 			if (feed_chunks(conv, clen, chunk, &c) != ERR_OK ||
 			    c.n != 4 || strcmp(c.type[2], "endpoint") != 0 ||
-			    strncmp(c.data[1], "{\"result\":{\"tools\":[", 20) !=
-				0 ||
+			    strncmp(c.data[1], "{\"result\":{\"tools\":[",
+				20) != 0 ||
 			    !ends_with(c.data[0], "\"id\":1}"))
 				ok = 0;
 			cap_free(&c);
 		}
 		T_OK(ok, "captures back to back (%s), 40 chunkings",
-		    variant == 0 ? "LF" : variant == 1 ? "CRLF" : "CR");
+		    variant == 0       ? "LF"
+			: variant == 1 ? "CRLF"
+				       : "CR");
 		if (conv != all)
 			free(conv);
 	}
