@@ -161,8 +161,8 @@ app_probe_owner(struct arena *a)
 enum err
 app_probe(struct worker *w, struct arena *a, const char *path)
 {
-	return probe_now(&w->db, &w->app->conf, w->app->kr, path,
-	    app_probe_owner(a));
+	return probe_now(
+	    &w->db, &w->app->conf, w->app->kr, path, app_probe_owner(a));
 }
 
 void
@@ -312,8 +312,9 @@ app_parse_body(struct hctx *c, enum route_body kind)
 		if ((e = fields_from_form(c->a, &f, &j, &bad)) != ERR_OK) {
 			if (e == ERR_INVAL)
 				resp_error(c->r, 400, "invalid_field",
-				    "A form field contains a NUL byte or invalid UTF-8.", bad,
-				    NULL);
+				    "A form field contains a NUL byte or "
+				    "invalid UTF-8.",
+				    bad, NULL);
 			else
 				h_fail(c, e);
 			return 0;

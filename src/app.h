@@ -22,9 +22,9 @@ struct proxy_worker;
 struct worker {
 	const struct app *app;
 	struct db db;
-	struct arena arena;	  /* reset after every request */
-	struct proxy_worker *px;  /* the proxy's per-worker state (proxy.c) */
-	char *probe_after;	  /* server path to probe after the reply */
+	struct arena arena; /* reset after every request */
+	struct proxy_worker *px; /* the proxy's per-worker state (proxy.c) */
+	char *probe_after; /* server path to probe after the reply */
 };
 
 /*
@@ -48,8 +48,8 @@ void app_handle(struct worker *w, struct req *r);
 void app_after(struct worker *w);
 
 /* Probes a server now, synchronously (for refresh). */
-enum err app_probe(struct worker *w, struct arena *a, const char *path)
-    MUST_CHECK;
+enum err
+app_probe(struct worker *w, struct arena *a, const char *path) MUST_CHECK;
 /* Schedules app_after() to probe path once this reply is sent. */
 void app_probe_later(struct worker *w, const char *path);
 

@@ -45,8 +45,8 @@ struct crypt_keyring {
 static int crypt_ready;
 
 /* Routes libgcrypt's own messages into our log format. */
-static void crypt_gcry_log(void *opaque, int level, const char *fmt,
-    va_list ap) __attribute__((format(printf, 3, 0)));
+static void crypt_gcry_log(void *opaque, int level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 static void
 crypt_gcry_log(void *opaque, int level, const char *fmt, va_list ap)

@@ -316,6 +316,26 @@ h_list(struct hctx *c)
 	resp_json_text(c->r, 200, NULL, json, strlen(json));
 }
 
+/*
+ * Replies for the outcome e of an operation on the server at path: 404,
+ * the mapped error, or (doc not NULL) 200 with doc. Returns 1 when e is
+ * ERR_OK, so the caller may go on to build its own reply.
+ */
+static int
+h_outcome(struct hctx *c, const char *path, enum err e, const char *doc)
+{
+	if (e == ERR_NOTFOUND)
+		h_not_found_server(c, path);
+	else if (e != ERR_OK)
+		h_fail(c, e);
+	else {
+		if (doc != NULL)
+			resp_json_text(c->r, 200, NULL, doc, strlen(doc));
+		return 1;
+	}
+	return 0;
+}
+
 void
 h_get(struct hctx *c)
 {
@@ -326,12 +346,7 @@ h_get(struct hctx *c)
 	if (path == NULL)
 		return;
 	e = server_get(c->db, c->a, path, 1, &doc);
-	if (e == ERR_NOTFOUND)
-		h_not_found_server(c, path);
-	else if (e != ERR_OK)
-		h_fail(c, e);
-	else
-		resp_json_text(c->r, 200, NULL, doc, strlen(doc));
+	h_outcome(c, path, e, doc);
 }
 
 enum { PT_NAME, PT_DESC, PT_URL, PT_TAGS, PT_LICENSE, PT_ENABLED, PT_TOOLS };
@@ -415,16 +430,10 @@ h_patch(struct hctx *c)
 		p.manual_tools = tools;
 	}
 	e = server_patch(c->db, c->a, path, &p, c->who.user, &doc);
-	if (e == ERR_NOTFOUND)
-		h_not_found_server(c, path);
-	else if (e != ERR_OK)
-		h_fail(c, e);
-	else {
-		resp_json_text(c->r, 200, NULL, doc, strlen(doc));
-		/* A new backend or a re-enabled server is checked at once. */
-		if (p.proxy_pass_url != NULL || (p.set_enabled && p.enabled))
-			app_probe_later(c->w, path);
-	}
+	/* A new backend or a re-enabled server is checked at once. */
+	if (h_outcome(c, path, e, doc) &&
+	    (p.proxy_pass_url != NULL || (p.set_enabled && p.enabled)))
+		app_probe_later(c->w, path);
 }
 
 static void
@@ -435,14 +444,8 @@ h_delete_path(struct hctx *c, const char *path)
 	enum err e;
 
 	e = server_delete(c->db, c->a, path, c->who.user, &canon);
-	if (e == ERR_NOTFOUND) {
-		h_not_found_server(c, path);
+	if (!h_outcome(c, path, e, NULL))
 		return;
-	}
-	if (e != ERR_OK) {
-		h_fail(c, e);
-		return;
-	}
 	if ((j = cJSON_CreateObject()) == NULL) {
 		h_fail(c, ERR_NOMEM);
 		return;
@@ -519,14 +522,8 @@ h_toggle(struct hctx *c)
 		return;
 	}
 	e = server_toggle(c->db, c->a, path, v[1].b, c->who.user, &st);
-	if (e == ERR_NOTFOUND) {
-		h_not_found_server(c, path);
+	if (!h_outcome(c, path, e, NULL))
 		return;
-	}
-	if (e != ERR_OK) {
-		h_fail(c, e);
-		return;
-	}
 	if ((j = cJSON_CreateObject()) == NULL) {
 		h_fail(c, ERR_NOMEM);
 		return;
@@ -577,14 +574,8 @@ h_set_auth(struct hctx *c)
 		return;
 	e = server_set_auth(c->db, c->a, c->app->kr, path, scheme, header, cred,
 	    cred ? strlen(cred) : 0, c->who.user, &out);
-	if (e == ERR_NOTFOUND) {
-		h_not_found_server(c, path);
+	if (!h_outcome(c, path, e, NULL))
 		return;
-	}
-	if (e != ERR_OK) {
-		h_fail(c, e);
-		return;
-	}
 	if ((j = cJSON_CreateObject()) == NULL) {
 		h_fail(c, ERR_NOMEM);
 		return;
@@ -631,19 +622,14 @@ h_tools(struct hctx *c)
 	if (path == NULL)
 		return;
 	e = server_tools(c->db, c->a, path, &json);
-	if (e == ERR_NOTFOUND)
-		h_not_found_server(c, path);
-	else if (e != ERR_OK)
-		h_fail(c, e);
-	else
-		resp_json_text(c->r, 200, NULL, json, strlen(json));
+	h_outcome(c, path, e, json);
 }
 
 void
 h_refresh(struct hctx *c)
 {
 	const char *path = h_server_arg(c);
-	char *doc;
+	char *doc = NULL;
 	enum err e;
 
 	if (path == NULL)
@@ -659,10 +645,5 @@ h_refresh(struct hctx *c)
 	e = app_probe(c->w, c->a, path);
 	if (e == ERR_OK)
 		e = server_get(c->db, c->a, path, 1, &doc);
-	if (e == ERR_NOTFOUND)
-		h_not_found_server(c, path);
-	else if (e != ERR_OK)
-		h_fail(c, e);
-	else
-		resp_json_text(c->r, 200, NULL, doc, strlen(doc));
+	h_outcome(c, path, e, doc);
 }

@@ -73,8 +73,8 @@ json_delete(void *p)
 }
 
 enum err
-json_parse(struct arena *a, const char *s, size_t len, cJSON **out,
-    const char **why)
+json_parse(
+    struct arena *a, const char *s, size_t len, cJSON **out, const char **why)
 {
 	const char *end = NULL;
 	cJSON *v;
@@ -93,8 +93,8 @@ json_parse(struct arena *a, const char *s, size_t len, cJSON **out,
 		*why = "The text is not valid JSON.";
 		return ERR_INVAL;
 	}
-	while (end < s + len && (*end == ' ' || *end == '\t' ||
-	    *end == '\r' || *end == '\n'))
+	while (end < s + len &&
+	    (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
 		end++;
 	if (end != s + len) {
 		cJSON_Delete(v);

@@ -42,8 +42,10 @@ main(int argc, char **argv)
 			o.json_out = stdout;
 		else if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
 			if (valid_path(&a, argv[++i], &canon, &why) != ERR_OK) {
-				fprintf(stderr, "mcpgw-prober: bad --server "
-				    "path: %s\n", why);
+				fprintf(stderr,
+				    "mcpgw-prober: bad --server "
+				    "path: %s\n",
+				    why);
 				return EX_USAGE;
 			}
 			o.only_path = canon;

@@ -22,7 +22,7 @@ struct probe_job {
 	struct probe_run *run;
 	char *id, *path, *url, *header;
 	long stored_tools;
-	struct crypt_secret *value;	/* injected header value, or NULL */
+	struct crypt_secret *value; /* injected header value, or NULL */
 	struct mcp_target t;
 };
 
@@ -33,8 +33,8 @@ struct probe_run {
 	const struct probe_opts *o;
 	struct probe_stats *st;
 	struct mcp_multi *m;
-	struct arena a;		/* claim results; reset after each claim */
-	int refilling;		/* probe_refill() is on the stack */
+	struct arena a; /* claim results; reset after each claim */
+	int refilling; /* probe_refill() is on the stack */
 	int inflight;
 	int exhausted;
 	enum err dberr;
@@ -57,12 +57,9 @@ static const char *
 probe_status_name(int status)
 {
 	switch (status) {
-	case MCP_HEALTHY:
-		return "healthy";
-	case MCP_AUTH_FAILED:
-		return "auth_failed";
-	default:
-		return "unhealthy";
+	case MCP_HEALTHY: return "healthy";
+	case MCP_AUTH_FAILED: return "auth_failed";
+	default: return "unhealthy";
 	}
 }
 
@@ -74,8 +71,8 @@ probe_print(const cJSON *j)
 
 /* Writes one result; the lease is released and the next check set. */
 static enum err
-probe_store(struct probe_run *run, struct probe_job *j,
-    const struct mcp_result *r)
+probe_store(
+    struct probe_run *run, struct probe_job *j, const struct mcp_result *r)
 {
 	static const char sql[] =
 	    "WITH h AS (UPDATE server_health SET status = $2, detail = $3,"
@@ -124,8 +121,8 @@ probe_store(struct probe_run *run, struct probe_job *j,
 }
 
 static void
-probe_report(struct probe_run *run, struct probe_job *j,
-    const struct mcp_result *r)
+probe_report(
+    struct probe_run *run, struct probe_job *j, const struct mcp_result *r)
 {
 	cJSON *o;
 	char *s;
@@ -138,10 +135,10 @@ probe_report(struct probe_run *run, struct probe_job *j,
 	run->st->probed++;
 	if (r->tools_ok && cJSON_IsArray(r->tools))
 		n = cJSON_GetArraySize(r->tools);
-	log_msg(r->status == MCP_HEALTHY && r->detail == NULL ? LOG_LVL_DEBUG :
-	    LOG_LVL_INFO, "probe %s: %s%s%s (%ld ms)", j->path,
-	    probe_status_name(r->status), r->detail ? ": " : "",
-	    r->detail ? r->detail : "", r->latency_ms);
+	log_msg(r->status == MCP_HEALTHY && r->detail == NULL ? LOG_LVL_DEBUG
+							      : LOG_LVL_INFO,
+	    "probe %s: %s%s%s (%ld ms)", j->path, probe_status_name(r->status),
+	    r->detail ? ": " : "", r->detail ? r->detail : "", r->latency_ms);
 	if (run->o->json_out == NULL || (o = cJSON_CreateObject()) == NULL)
 		return;
 	cJSON_AddStringToObject(o, "path", j->path);
@@ -164,8 +161,7 @@ static void probe_refill(struct probe_run *run);
 
 /* Reports and stores one result, then frees the job. */
 static void
-probe_finish(struct probe_run *run, struct probe_job *j,
-    struct mcp_result *r)
+probe_finish(struct probe_run *run, struct probe_job *j, struct mcp_result *r)
 {
 	enum err e;
 
@@ -192,8 +188,7 @@ probe_done(void *user, struct mcp_result *r)
 
 /* Result for a server that could not even be probed. */
 static void
-probe_fail_early(struct probe_run *run, struct probe_job *j,
-    const char *detail)
+probe_fail_early(struct probe_run *run, struct probe_job *j, const char *detail)
 {
 	struct mcp_result r;
 
@@ -228,13 +223,12 @@ probe_start(struct probe_run *run, PGresult *res, int i)
 	if (strcmp(scheme, "none") != 0 && !PQgetisnull(res, i, 5)) {
 		if ((j->header = strdup(PQgetvalue(res, i, 4))) == NULL)
 			abort();
-		blob = PQunescapeBytea((const unsigned char *)PQgetvalue(res,
-					   i, 5),
-		    &blen);
+		blob = PQunescapeBytea(
+		    (const unsigned char *)PQgetvalue(res, i, 5), &blen);
 		if (blob == NULL)
 			abort();
-		aad = arena_printf(&run->a, "servers/%s/auth_credential_enc",
-		    j->id);
+		aad = arena_printf(
+		    &run->a, "servers/%s/auth_credential_enc", j->id);
 		e = crypt_open(run->kr, blob, blen, aad, strlen(aad), &sec);
 		PQfreemem(blob);
 		if (e == ERR_OK && strcmp(scheme, "bearer") == 0) {
@@ -244,7 +238,8 @@ probe_start(struct probe_run *run, PGresult *res, int i)
 			j->value = sec;
 		if (e != ERR_OK) {
 			log_error("probe %s: the stored credential does not "
-			    "open with the configured keys", j->path);
+				  "open with the configured keys",
+			    j->path);
 			probe_fail_early(run, j,
 			    "Failed to fetch tools: the stored credential "
 			    "cannot be decrypted with the configured secret "
@@ -261,7 +256,8 @@ probe_start(struct probe_run *run, PGresult *res, int i)
 	j->t.connect_timeout_ms = run->c->proxy_connect_timeout * 1000;
 	j->t.deny_private = (int)run->c->ssrf_deny_private;
 	if (mcp_multi_add(run->m, &j->t, probe_done, j) != ERR_OK) {
-		probe_fail_early(run, j, "Failed to fetch tools: the probe "
+		probe_fail_early(run, j,
+		    "Failed to fetch tools: the probe "
 		    "could not be started (out of resources)");
 		return;
 	}
@@ -334,9 +330,8 @@ probe_refill(struct probe_run *run)
 }
 
 enum err
-probe_pass(struct db *d, const struct conf *c,
-    const struct crypt_keyring *kr, const struct probe_opts *o,
-    struct probe_stats *st)
+probe_pass(struct db *d, const struct conf *c, const struct crypt_keyring *kr,
+    const struct probe_opts *o, struct probe_stats *st)
 {
 	struct probe_run run;
 	enum err e;
