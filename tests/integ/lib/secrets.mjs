@@ -35,6 +35,11 @@ export const CRED = {
 	tooLarge: `itc-${M}-body413-e8b1c6f4`,
 	toggle: `itc-${M}-toggle-9f4e2d1c`,
 	pub: `itc-${M}-publisher-6b8d0e3a`,
+	// t_10_prober: what the auth gates expect, and a wrong one.
+	probeBearer: `itc-${M}-probe-bearer-4c8e1a7d`,
+	probeApiKey: `itc-${M}-probe-apikey-9d2f6b30`,
+	probeWrong: `itc-${M}-probe-wrong-e71a5c92`,
+	probeCount: `itc-${M}-probe-count-3b6d08f5`,
 };
 
 // A credential of exactly n bytes that starts with a known marker.
