@@ -33,6 +33,7 @@
 
 struct proxy_worker {
 	CURL *curl; /* made on first use, kept for keep-alive */
+	char *hbuf; /* PX_HDR_MAX bytes for a response's header lines */
 	FCGX_Request *fr;
 };
 
@@ -383,15 +384,16 @@ proxy_endpoint_rewrite(struct arena *a, const char *sse_url,
 		path = data;
 	else {
 		/* Relative to the stream's URL, as a browser resolves it. */
-		base = arena_strndup(a, sse_url + so, strcspn(sse_url + so, "?"));
+		base = arena_strndup(
+		    a, sse_url + so, strcspn(sse_url + so, "?"));
 		if (*base == '\0')
 			base = "/";
 		if (data[0] == '?')
 			path = arena_printf(a, "%s%s", base, data);
 		else {
 			slash = strrchr(base, '/');
-			path = arena_printf(a, "%.*s%s",
-			    (int)(slash - base + 1), base, data);
+			path = arena_printf(
+			    a, "%.*s%s", (int)(slash - base + 1), base, data);
 		}
 	}
 	if (px_has_dot_segment(path))
@@ -405,8 +407,8 @@ proxy_endpoint_rewrite(struct arena *a, const char *sse_url,
 	    (path[plen] != '\0' && path[plen] != '/' && path[plen] != '?'))
 		return ERR_INVAL;
 	rest = path + plen;
-	*out = arena_printf(a, "%s%s%s%s", prefix, srv_path,
-	    *rest == '/' ? "" : "/", rest);
+	*out = arena_printf(
+	    a, "%s%s%s%s", prefix, srv_path, *rest == '/' ? "" : "/", rest);
 	return ERR_OK;
 }
 
@@ -562,6 +564,7 @@ proxy_worker_free(struct proxy_worker *px)
 		return;
 	if (px->curl != NULL)
 		curl_easy_cleanup(px->curl);
+	free(px->hbuf);
 	free(px);
 }
 
@@ -585,7 +588,6 @@ static int
 px_emit(void *user, const char *buf, size_t len)
 {
 	struct px_xfer *x = user;
-
 	size_t i;
 
 	if (len > 0 && FCGX_PutStr(buf, (int)len, x->r->out) != (int)len)
@@ -625,14 +627,37 @@ px_raw_header(struct px_xfer *x, const char *name)
 		for (v = c + 1; v < e && (*v == ' ' || *v == '\t'); v++)
 			;
 		vl = (size_t)(e - v);
-		while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == ' ' ||
-				     v[vl - 1] == '\t'))
+		while (vl > 0 &&
+		    (v[vl - 1] == '\r' || v[vl - 1] == ' ' ||
+			v[vl - 1] == '\t'))
 			vl--;
 		out = out == NULL
 		    ? arena_strndup(x->a, v, vl)
 		    : arena_printf(x->a, "%s, %.*s", out, (int)vl, v);
 	}
 	return out;
+}
+
+/*
+ * 1 if the header line p[0..n) (without its line end) has a token name
+ * and a value without control bytes: nothing a web server could read as
+ * a second header.
+ */
+static int
+px_line_ok(const char *p, size_t n, size_t name_len)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	size_t i;
+
+	for (i = 0; i < name_len; i++)
+		if (!isalnum((unsigned char)p[i]) &&
+		    strchr(tchar, p[i]) == NULL)
+			return 0;
+	for (i = name_len + 1; i < n; i++)
+		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') ||
+		    p[i] == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* 1 if the media type of a Content-Type value is text/event-stream. */
@@ -652,7 +677,7 @@ static int
 px_send_head(struct px_xfer *x)
 {
 	const char *p, *e, *c, *reason = x->reason, *conn, *s;
-	size_t n, cap = 2 * x->hlen + 512, len = 0;
+	size_t n, vl, cap = 2 * x->hlen + 512, len = 0;
 	char *out;
 	int xab = 0, nosniff = 0, w;
 
@@ -677,18 +702,21 @@ px_send_head(struct px_xfer *x)
 		n = (size_t)(c - p);
 		if (!proxy_resp_header_pass(p, n, conn, x->status))
 			continue;
+		vl = (size_t)(e - p);
+		while (vl > 0 && p[vl - 1] == '\r')
+			vl--;
+		if (!px_line_ok(p, vl, n))
+			continue;
 		/* A stream is re-framed by the web server, never sized. */
-		if (x->sse && n == 14 && strncasecmp(p, "content-length", n) == 0)
+		if (x->sse && n == 14 &&
+		    strncasecmp(p, "content-length", n) == 0)
 			continue;
 		if (n == 17 && strncasecmp(p, "x-accel-buffering", n) == 0)
 			xab = 1;
 		if (n == 22 && strncasecmp(p, "x-content-type-options", n) == 0)
 			nosniff = 1;
-		n = (size_t)(e - p);
-		while (n > 0 && p[n - 1] == '\r')
-			n--;
-		memcpy(out + len, p, n);
-		len += n;
+		memcpy(out + len, p, vl);
+		len += vl;
 		memcpy(out + len, "\r\n", 2);
 		len += 2;
 	}
@@ -696,8 +724,9 @@ px_send_head(struct px_xfer *x)
 	 * A backend's page must not run script with the gateway's origin
 	 * (and its session cookie): sandbox it and forbid sniffing.
 	 */
-	w = snprintf(out + len, cap - len, "%s%sContent-Security-Policy: "
-					   "sandbox\r\n\r\n",
+	w = snprintf(out + len, cap - len,
+	    "%s%sContent-Security-Policy: "
+	    "sandbox\r\n\r\n",
 	    x->sse && !xab ? "X-Accel-Buffering: no\r\n" : "",
 	    nosniff ? "" : "X-Content-Type-Options: nosniff\r\n");
 	len += (size_t)w;
@@ -757,8 +786,6 @@ px_on_header(char *data, size_t size, size_t nitems, void *user)
 		x->stop = PX_BADRESP;
 		return 0;
 	}
-	if (x->hraw == NULL)
-		x->hraw = arena_alloc(x->a, PX_HDR_MAX);
 	memcpy(x->hraw + x->hlen, data, n);
 	x->hlen += n;
 	/* curl hands over whole lines; make sure each ends in '\n'. */
@@ -795,7 +822,8 @@ px_at_boundary(const struct px_xfer *x)
 
 	if (x->bytes == 0)
 		return 1;
-	return (t[1] == '\n' && t[2] == '\n') || (t[1] == '\r' && t[2] == '\r') ||
+	return (t[1] == '\n' && t[2] == '\n') ||
+	    (t[1] == '\r' && t[2] == '\r') ||
 	    (t[1] == '\r' && t[2] == '\n' && (t[0] == '\n' || t[0] == '\r'));
 }
 
@@ -846,8 +874,8 @@ px_open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *addr)
 		x->refused_why = why != NULL ? why : "not allowed";
 		return CURL_SOCKET_BAD;
 	}
-	fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC,
-	    addr->protocol);
+	fd = socket(
+	    addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
 	return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
@@ -914,8 +942,8 @@ px_append(struct curl_slist **l, const char *line)
  * when a value holds CR or LF.
  */
 static enum err
-px_req_headers(struct hctx *c, const char *injected, int has_body,
-    struct curl_slist **out)
+px_req_headers(
+    struct hctx *c, const char *injected, int has_body, struct curl_slist **out)
 {
 	struct req *r = c->r;
 	const char *conn = req_param(r, "HTTP_CONNECTION"), *v, *xff;
@@ -950,8 +978,8 @@ px_req_headers(struct hctx *c, const char *injected, int has_body,
 			e = ERR_INVAL;
 		else
 			e = px_append(&l,
-			    arena_printf(c->a, "Content-Type: %s",
-				r->content_type));
+			    arena_printf(
+				c->a, "Content-Type: %s", r->content_type));
 	} else if (e == ERR_OK && has_body)
 		e = px_append(&l, "Content-Type:"); /* no libcurl default */
 	if (e == ERR_OK && !accept)
@@ -994,8 +1022,8 @@ px_req_headers(struct hctx *c, const char *injected, int has_body,
  * crypt_secret_free().
  */
 static enum err
-px_credential(struct hctx *c, const struct srvcache_entry *s,
-    struct crypt_secret **out)
+px_credential(
+    struct hctx *c, const struct srvcache_entry *s, struct crypt_secret **out)
 {
 	struct crypt_secret *plain = NULL;
 	const char *aad, *prefix;
@@ -1046,55 +1074,99 @@ px_log(struct hctx *c, const char *srv, const char *rpc, const char *tool,
 	    note != NULL ? " note=" : "", note != NULL ? note : "");
 }
 
-/* Sets up the easy handle for one transfer. */
+#define PX_SET(h, cc, opt, val) \
+	do { \
+		if ((cc) == CURLE_OK) \
+			(cc) = curl_easy_setopt((h), (opt), (val)); \
+	} while (0)
+
+/*
+ * Makes the worker's easy handle with the options every transfer shares,
+ * and its header buffer. Kept between requests: no curl_easy_reset(), so
+ * that neither the options nor the connection cache are rebuilt.
+ */
+static enum err
+px_handle(struct proxy_worker *px, const struct conf *cf)
+{
+	CURLcode cc = CURLE_OK;
+	CURL *h;
+
+	if (px->curl != NULL)
+		return ERR_OK;
+	if (px->hbuf == NULL && (px->hbuf = malloc(PX_HDR_MAX)) == NULL)
+		return ERR_NOMEM;
+	if ((h = curl_easy_init()) == NULL)
+		return ERR_NOMEM;
+	PX_SET(h, cc, CURLOPT_NOSIGNAL, 1L);
+	PX_SET(h, cc, CURLOPT_NOPROXY, "*");
+	PX_SET(h, cc, CURLOPT_PROTOCOLS_STR, "http,https");
+	PX_SET(h, cc, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	PX_SET(h, cc, CURLOPT_FOLLOWLOCATION, 0L);
+	PX_SET(h, cc, CURLOPT_PATH_AS_IS, 1L);
+	PX_SET(h, cc, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	PX_SET(h, cc, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	PX_SET(h, cc, CURLOPT_TCP_NODELAY, 1L);
+	PX_SET(h, cc, CURLOPT_CONNECTTIMEOUT_MS,
+	    cf->proxy_connect_timeout * 1000L);
+	PX_SET(h, cc, CURLOPT_HEADERFUNCTION, px_on_header);
+	PX_SET(h, cc, CURLOPT_WRITEFUNCTION, px_on_body);
+	PX_SET(h, cc, CURLOPT_NOPROGRESS, 0L);
+	PX_SET(h, cc, CURLOPT_XFERINFOFUNCTION, px_on_progress);
+	PX_SET(h, cc, CURLOPT_OPENSOCKETFUNCTION, px_open_socket);
+	if (cc != CURLE_OK) {
+		curl_easy_cleanup(h);
+		return ERR_NOMEM;
+	}
+	px->curl = h;
+	return ERR_OK;
+}
+
+/* The options of one transfer; every one is set, as nothing is reset. */
 static enum err
 px_setup(CURL *h, struct px_xfer *x, const char *url, struct curl_slist *hdrs,
     const struct req *r, char *errbuf)
 {
 	CURLcode cc = CURLE_OK;
+	const char *m = r->method;
 
-#define SET(opt, val) \
-	do { \
-		if (cc == CURLE_OK) \
-			cc = curl_easy_setopt(h, opt, val); \
-	} while (0)
-	SET(CURLOPT_URL, url);
-	SET(CURLOPT_ERRORBUFFER, errbuf);
-	SET(CURLOPT_NOSIGNAL, 1L);
-	SET(CURLOPT_NOPROXY, "*");
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_FOLLOWLOCATION, 0L);
-	SET(CURLOPT_PATH_AS_IS, 1L);
-	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	SET(CURLOPT_HTTP_CONTENT_DECODING, 0L);
-	SET(CURLOPT_TCP_NODELAY, 1L);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, x->conf->proxy_connect_timeout * 1000L);
-	SET(CURLOPT_HTTPHEADER, hdrs);
-	SET(CURLOPT_HEADERFUNCTION, px_on_header);
-	SET(CURLOPT_HEADERDATA, x);
-	SET(CURLOPT_WRITEFUNCTION, px_on_body);
-	SET(CURLOPT_WRITEDATA, x);
-	SET(CURLOPT_NOPROGRESS, 0L);
-	SET(CURLOPT_XFERINFOFUNCTION, px_on_progress);
-	SET(CURLOPT_XFERINFODATA, x);
-	SET(CURLOPT_OPENSOCKETFUNCTION, px_open_socket);
-	SET(CURLOPT_OPENSOCKETDATA, x);
-	if (strcmp(r->method, "GET") == 0)
-		SET(CURLOPT_HTTPGET, 1L);
-	else if (strcmp(r->method, "HEAD") == 0)
-		SET(CURLOPT_NOBODY, 1L);
-	else {
-		if (r->content_length >= 0 || strcmp(r->method, "POST") == 0) {
-			SET(CURLOPT_POST, 1L);
-			SET(CURLOPT_POSTFIELDSIZE, (long)r->body_len);
-			SET(CURLOPT_POSTFIELDS, r->body);
+	PX_SET(h, cc, CURLOPT_URL, url);
+	PX_SET(h, cc, CURLOPT_ERRORBUFFER, errbuf);
+	PX_SET(h, cc, CURLOPT_HTTPHEADER, hdrs);
+	PX_SET(h, cc, CURLOPT_HEADERDATA, x);
+	PX_SET(h, cc, CURLOPT_WRITEDATA, x);
+	PX_SET(h, cc, CURLOPT_XFERINFODATA, x);
+	PX_SET(h, cc, CURLOPT_OPENSOCKETDATA, x);
+	/* GET clears what an earlier POST, HEAD or other method left. */
+	PX_SET(h, cc, CURLOPT_HTTPGET, 1L);
+	PX_SET(h, cc, CURLOPT_CUSTOMREQUEST, (char *)NULL);
+	if (strcmp(m, "HEAD") == 0)
+		PX_SET(h, cc, CURLOPT_NOBODY, 1L);
+	else if (strcmp(m, "GET") != 0) {
+		if (r->content_length >= 0 || strcmp(m, "POST") == 0) {
+			PX_SET(h, cc, CURLOPT_POST, 1L);
+			PX_SET(h, cc, CURLOPT_POSTFIELDSIZE, (long)r->body_len);
+			PX_SET(h, cc, CURLOPT_POSTFIELDS, r->body);
 		}
-		if (strcmp(r->method, "POST") != 0)
-			SET(CURLOPT_CUSTOMREQUEST, r->method);
+		if (strcmp(m, "POST") != 0)
+			PX_SET(h, cc, CURLOPT_CUSTOMREQUEST, m);
 	}
-#undef SET
 	return cc == CURLE_OK ? ERR_OK : ERR_NOMEM;
+}
+
+/* Forgets the pointers into this request's memory. */
+static void
+px_unset(CURL *h)
+{
+	CURLcode cc = CURLE_OK;
+
+	PX_SET(h, cc, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
+	PX_SET(h, cc, CURLOPT_POSTFIELDS, (char *)NULL);
+	PX_SET(h, cc, CURLOPT_ERRORBUFFER, (char *)NULL);
+	PX_SET(h, cc, CURLOPT_HEADERDATA, (void *)NULL);
+	PX_SET(h, cc, CURLOPT_WRITEDATA, (void *)NULL);
+	PX_SET(h, cc, CURLOPT_XFERINFODATA, (void *)NULL);
+	PX_SET(h, cc, CURLOPT_OPENSOCKETDATA, (void *)NULL);
+	(void)cc;
 }
 
 /* Reads what is left of stdin, so that later input means "gone". */
@@ -1135,11 +1207,9 @@ px_fail_reply(struct hctx *c, struct px_xfer *x, CURLcode cc, const char *srv)
 	case PX_BADRESP:
 	case PX_REWRITE:
 		resp_error(c->r, 502, "backend_bad_response",
-		    "The backend's response could not be relayed.", NULL,
-		    NULL);
+		    "The backend's response could not be relayed.", NULL, NULL);
 		return;
-	case PX_NONE:
-		break;
+	case PX_NONE: break;
 	}
 	if (x->refused_why != NULL && cc == CURLE_COULDNT_CONNECT)
 		resp_error(c->r, 502, "backend_address_refused",
@@ -1155,8 +1225,8 @@ px_fail_reply(struct hctx *c, struct px_xfer *x, CURLcode cc, const char *srv)
 		    NULL, NULL);
 	else
 		resp_error(c->r, 502, "backend_unreachable",
-		    arena_printf(c->a, "The backend of %s could not be reached.",
-			srv),
+		    arena_printf(
+			c->a, "The backend of %s could not be reached.", srv),
 		    NULL, NULL);
 }
 
@@ -1265,8 +1335,8 @@ proxy_handle(struct hctx *c)
 	}
 	if (strcmp(req_media_type(r), "application/json") == 0)
 		proxy_rpc_peek(c->a, r->body, r->body_len, &rpc, &tool);
-	if (proxy_target_url(c->a, s.proxy_pass_url, rest, r->query, &url,
-		&why) != ERR_OK) {
+	if (proxy_target_url(
+		c->a, s.proxy_pass_url, rest, r->query, &url, &why) != ERR_OK) {
 		resp_error(r, 400, "invalid_path", why, NULL, NULL);
 		goto done;
 	}
@@ -1280,8 +1350,7 @@ proxy_handle(struct hctx *c)
 			h_fail(c, e);
 		goto done;
 	}
-	if (px == NULL ||
-	    (px->curl == NULL && (px->curl = curl_easy_init()) == NULL)) {
+	if (px == NULL || px_handle(px, cf) != ERR_OK) {
 		h_fail(c, ERR_NOMEM);
 		goto done;
 	}
@@ -1300,7 +1369,7 @@ proxy_handle(struct hctx *c)
 		cred_node.data = cred->data;
 		cred_node.next = NULL;
 		for (tail = hdrs; tail != NULL && tail->next != NULL;
-		    tail = tail->next)
+		     tail = tail->next)
 			;
 		if (tail != NULL)
 			tail->next = &cred_node;
@@ -1310,6 +1379,7 @@ proxy_handle(struct hctx *c)
 
 	x.r = r;
 	x.a = c->a;
+	x.hraw = px->hbuf;
 	x.conf = cf;
 	x.t0 = x.last_io = x.last_out = t0;
 	x.next_poll = t0 + PX_POLL_MS;
@@ -1326,7 +1396,7 @@ proxy_handle(struct hctx *c)
 	} else
 		cc = curl_easy_perform(px->curl);
 	/* Nothing may point at the arena or the credential any more. */
-	curl_easy_reset(px->curl);
+	px_unset(px->curl);
 	if (tail != NULL)
 		tail->next = NULL;
 	else if (cred != NULL)
@@ -1349,5 +1419,6 @@ proxy_handle(struct hctx *c)
 	if (!x.sent && x.refused_why != NULL && cc == CURLE_COULDNT_CONNECT)
 		note = arena_printf(c->a, "address_refused(%s)", x.refused_why);
 done:
+	curl_slist_free_all(hdrs);
 	px_log(c, srv, rpc, tool, t0, x.sent ? x.bytes : r->bytes_out, note);
 }

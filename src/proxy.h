@@ -27,7 +27,8 @@ void proxy_handle(struct hctx *c);
  * worker_init() and FCGX_InitRequest(). ERR_NOMEM. worker_free() releases
  * it with proxy_worker_free() (NULL is fine).
  */
-enum err proxy_worker_init(struct worker *w, struct FCGX_Request *fr) MUST_CHECK;
+enum err
+proxy_worker_init(struct worker *w, struct FCGX_Request *fr) MUST_CHECK;
 void proxy_worker_free(struct proxy_worker *px);
 
 /*

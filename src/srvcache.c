@@ -150,8 +150,8 @@ srvcache_purge(long long now_ms, int all)
 }
 
 static void
-srvcache_copy_out(
-    struct arena *a, const struct srvcache_entry *in, struct srvcache_entry *out)
+srvcache_copy_out(struct arena *a, const struct srvcache_entry *in,
+    struct srvcache_entry *out)
 {
 	out->id = arena_strdup(a, in->id);
 	out->path = arena_strdup(a, in->path);
@@ -238,8 +238,8 @@ srvcache_count(void)
 }
 
 enum err
-srvcache_get(struct db *d, struct arena *a, const char *path,
-    struct srvcache_entry *out)
+srvcache_get(
+    struct db *d, struct arena *a, const char *path, struct srvcache_entry *out)
 {
 	const char *v[1] = { path };
 	struct srvcache_entry e;

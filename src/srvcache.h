@@ -54,8 +54,8 @@ enum err srvcache_get(struct db *d, struct arena *a, const char *path,
  */
 int srvcache_find(struct arena *a, const char *path, long long now_ms,
     struct srvcache_entry *out);
-void srvcache_put(const char *path, const struct srvcache_entry *e,
-    long long now_ms);
+void srvcache_put(
+    const char *path, const struct srvcache_entry *e, long long now_ms);
 void srvcache_clear(void);
 
 /* Entries held now (tests). */

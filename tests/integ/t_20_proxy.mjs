@@ -18,7 +18,7 @@ import net from 'node:net';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { env, uniqPath, nameOf, sleep } from './lib/env.mjs';
-import { request, get, post, patch, curl } from './lib/http.mjs';
+import { get, post, patch, curl } from './lib/http.mjs';
 import { adminToken, adminSession, issueToken, readToken } from './lib/auth.mjs';
 import { CRED } from './lib/secrets.mjs';
 import { register, DEAD_URL } from './lib/servers.mjs';
@@ -41,6 +41,7 @@ let tmp = null;			// private dir for the gates' logs
 const S = {};			// registered server paths
 const B = {};			// backend ports
 let echo = null;		// the in-process echo backend
+let raw = null;			// the in-process raw-bytes backend
 
 /* ---- processes ---- */
 
@@ -155,6 +156,10 @@ async function startLighttpd(name, overrides = {}) {
 		MCPGW_PORT: String(port), MCPGW_FCGI: fcgi,
 		MCPGW_CONFIG: config, MCPGW_THREADS: '4',
 		MCPGW_LOG_DIR: logs, MCPGW_RUN_DIR: run,
+		// The shipped config serves the UI's static files from here.
+		MCPGW_UI_DIR: process.env.MCPGW_UI_DIR ||
+		    (fs.existsSync(path.join(project, 'src', 'ui')) ?
+		    path.join(project, 'src', 'ui') : run),
 	};
 	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) {
 		if (process.env[k])
@@ -166,14 +171,35 @@ async function startLighttpd(name, overrides = {}) {
 		p.on('exit', resolve);
 		p.on('error', () => resolve(-1));
 	});
-	if (code !== 0)
+	if (code !== 0) {
+		fs.rmSync(run, { recursive: true, force: true });
 		fail(`lighttpd (${name}) did not start: exit ${code}`);
+	}
 	const url = `http://127.0.0.1:${port}`;
 	const inst = { name, url, log: path.join(logs, 'mcpgw.log'), run,
 	    pid: 0, responders: [] };
 	instances.push(inst);
-	inst.pid = Number(fs.readFileSync(path.join(run, 'lighttpd.pid'),
-	    'utf8').trim());
+	inst.stop = async () => {
+		const kids = [...new Set([...inst.responders,
+		    ...(inst.pid ? childPids(inst.pid) : [])])];
+		if (inst.pid)
+			await stopPid(inst.pid);
+		for (const k of kids)
+			await stopPid(k, 5);
+		fs.rmSync(inst.run, { recursive: true, force: true,
+		    maxRetries: 5 });
+		instances.splice(instances.indexOf(inst), 1);
+	};
+	const pidfile = path.join(run, 'lighttpd.pid');
+	for (let i = 0; i < 50 && !inst.pid; i++) {
+		try {
+			inst.pid = Number(fs.readFileSync(pidfile, 'utf8').trim());
+		} catch {
+			await sleep(100);
+		}
+	}
+	if (!inst.pid)
+		fail(`lighttpd (${name}) wrote no pid file`);
 	for (let i = 0; i < 100; i++) {
 		try {
 			const r = await fetch(`${url}/health`,
@@ -185,15 +211,6 @@ async function startLighttpd(name, overrides = {}) {
 		await sleep(100);
 	}
 	inst.responders = childPids(inst.pid);
-	inst.stop = async () => {
-		const kids = [...new Set([...inst.responders,
-		    ...childPids(inst.pid)])];
-		await stopPid(inst.pid);
-		for (const k of kids)
-			await stopPid(k, 5);
-		fs.rmSync(inst.run, { recursive: true, force: true });
-		instances.splice(instances.indexOf(inst), 1);
-	};
 	return inst;
 }
 
@@ -298,6 +315,29 @@ function echoRoute(req, res, rec) {
 	}
 }
 
+/*
+ * A backend writing raw bytes: header lines a web server could take for
+ * two (a bare CR inside a value), a name with a space, a good header.
+ */
+function startRaw() {
+	const server = net.createServer((sock) => {
+		sock.once('data', () => {
+			sock.end('HTTP/1.1 200 OK\r\n' +
+			    'Content-Type: application/json\r\n' +
+			    'X-Inject: a\rSet-Cookie: session=injected\r\n' +
+			    'X-Inject2: b\rStatus: 500\r\n' +
+			    'Bad Name: x\r\n' +
+			    'X-Good: 1\r\n' +
+			    'Content-Length: 2\r\nConnection: close\r\n\r\n{}');
+		});
+		sock.on('error', () => {});
+	});
+	return new Promise((resolve) => {
+		server.listen(0, '127.0.0.1', () => resolve({ server,
+		    port: server.address().port }));
+	});
+}
+
 /* ---- helpers ---- */
 
 async function bearer() {
@@ -373,6 +413,7 @@ export async function before() {
 	const launch = path.join(BACKENDS, 'launch.mjs');
 	const gate = path.join(BACKENDS, 'gate.mjs');
 	echo = await startEcho();
+	raw = await startRaw();
 	const [se, legacy] = await Promise.all([
 		spawnPort(launch, ['streamableHttp', '0']),
 		spawnPort(launch, ['sse', '0']),
@@ -380,7 +421,9 @@ export async function before() {
 	B.se = se;
 	B.legacy = legacy;
 	const upstream = `http://127.0.0.1:${se}`;
-	const [gb, gk] = await Promise.all([
+	// The wrong-credential server has a gate of its own, so that its
+	// refusals (the prober tries it too) stay out of the others' logs.
+	const [gb, gk, gw] = await Promise.all([
 		spawnPort(gate, ['--upstream', upstream, '--scheme', 'bearer',
 		    '--log', path.join(tmp, 'gate-bearer.log')],
 		    { GATE_CREDENTIAL: CRED.json }),
@@ -388,6 +431,8 @@ export async function before() {
 		    '--header', 'X-Custom-Auth',
 		    '--log', path.join(tmp, 'gate-apikey.log')],
 		    { GATE_CREDENTIAL: CRED.custom }),
+		spawnPort(gate, ['--upstream', upstream, '--scheme', 'bearer'],
+		    { GATE_CREDENTIAL: CRED.json }),
 	]);
 	B.gb = gb;
 	B.gk = gk;
@@ -404,9 +449,11 @@ export async function before() {
 	    proxy_pass_url: `http://127.0.0.1:${echo.port}/base/`,
 	    auth_scheme: 'api_key', auth_header_name: 'X-Echo-Key',
 	    auth_credential: CRED.multipart });
-	S.wrong = await reg('pxwrong', { proxy_pass_url: `http://127.0.0.1:${gb}`,
+	S.wrong = await reg('pxwrong', { proxy_pass_url: `http://127.0.0.1:${gw}`,
 	    auth_scheme: 'bearer', auth_credential: CRED.rotated });
 	S.dead = await reg('pxdead', { proxy_pass_url: DEAD_URL });
+	S.raw = await reg('pxraw', {
+	    proxy_pass_url: `http://127.0.0.1:${raw.port}` });
 	S.off = await reg('pxoff', { proxy_pass_url: `http://127.0.0.1:${gb}`,
 	    enabled: false });
 }
@@ -422,16 +469,40 @@ export async function after() {
 		echo.server.closeAllConnections();
 		echo.server.close();
 	}
+	if (raw)
+		raw.server.close();
 	if (tmp)
 		fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-process.on('exit', () => {
+/*
+ * If the run is cut short (tests/run's timeout, ^C), after() never runs:
+ * the daemonized lighttpd instances would outlive it, so end them, their
+ * responders and the backends here, synchronously.
+ */
+function emergencyStop() {
+	for (const i of instances) {
+		for (const pid of [i.pid, ...i.responders]) {
+			try {
+				process.kill(pid, 'SIGKILL');
+			} catch { /* gone */ }
+		}
+		fs.rmSync(i.run, { recursive: true, force: true });
+	}
 	for (const p of children) {
 		if (p.exitCode === null)
 			p.kill('SIGKILL');
 	}
-});
+	if (tmp)
+		fs.rmSync(tmp, { recursive: true, force: true });
+}
+process.on('exit', emergencyStop);
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+	process.once(sig, () => {
+		emergencyStop();
+		process.exit(128 + os.constants.signals[sig]);
+	});
+}
 
 function checkSession(r, what) {
 	const want = ['connect', 'listTools', 'callTool', 'progress',
@@ -700,9 +771,17 @@ test('request headers: end-to-end ones pass, hop-by-hop, Host, Origin and ' +
 	};
 	for (const [k, v] of Object.entries(want))
 		eq(h[k], v, `backend header ${k}`);
-	for (const k of ['authorization', 'cookie', 'origin', 'x-hop', 'te',
+	for (const k of ['authorization', 'cookie', 'origin', 'te',
 	    'proxy-authorization', 'expect', 'transfer-encoding'])
 		eq(h[k], undefined, `backend header ${k} must not arrive`);
+	/*
+	 * Apache hands CGI programs "Connection: close" instead of the
+	 * client's list, so only lighttpd lets the gateway see which headers
+	 * the client made hop-by-hop.
+	 */
+	if (env.kind !== 'apache')
+		eq(h['x-hop'], undefined, 'backend header x-hop (named by ' +
+		    'Connection) must not arrive');
 	eq(recs[0].body.toString(), body, 'backend body');
 	// The response side.
 	eq(res.header('mcp-session-id'), 'echo-session-1', 'Mcp-Session-Id');
@@ -713,6 +792,16 @@ test('request headers: end-to-end ones pass, hop-by-hop, Host, Origin and ' +
 	eq(res.setCookies.length, 0, 'Set-Cookie relayed', res);
 	eq(res.header('content-security-policy'), 'sandbox', 'CSP', res);
 	eq(res.header('x-content-type-options'), 'nosniff', 'nosniff', res);
+});
+
+test('response header lines with control bytes or bad names are dropped',
+    async () => {
+	const res = await get(`${S.raw}/x`, { token: await adminToken() });
+	json(res, 200);
+	eq(res.header('x-good'), '1', 'X-Good', res);
+	for (const k of ['x-inject', 'x-inject2', 'bad name'])
+		eq(res.header(k), undefined, `response header ${k}`, res);
+	eq(res.setCookies.length, 0, 'a Set-Cookie got through', res);
 });
 
 test('statuses and bodies are relayed exactly; redirects are not followed',
@@ -759,12 +848,23 @@ test('a 900 KB request body and a 3 MB response pass intact; a body over ' +
 
 test('paths that climb out of proxy_pass_url are refused', async () => {
 	const jwt = await adminToken();
-	for (const p of ['a/../../x', '..', 'a/%2e%2e/x', '%2E%2e', 'a/./b']) {
+	const n = echo.seen.length;
+	for (const p of ['a/../../x', 'a/%2e%2e/x', '%2E%2e', 'a/./b', '..',
+	    '%2e%2e/%2e%2e/x']) {
 		const res = await curl(['--path-as-is', '-H',
 		    `Authorization: Bearer ${jwt}`, `${env.url}${S.echo}/${p}`],
 		    { label: `GET ${S.echo}/${p}` });
-		error(res, 400, 'invalid_path');
+		// A web server may resolve or refuse the dots itself (lighttpd
+		// routes "/x/.." as "/", Apache refuses to climb above "/");
+		// the gateway refuses what reaches it.
+		if (res.status === 400 && res.json)
+			error(res, 400, 'invalid_path');
+		else
+			ok(res.status >= 300, `${p}: status ${res.status}`, res);
 	}
+	const out = echo.seen.slice(n).filter((r) => !r.url.startsWith('/base/'));
+	eq(out.length, 0, `requests outside /base reached the backend: ` +
+	    show(out.map((r) => r.url)));
 });
 
 /* ---- streams ---- */

@@ -27,10 +27,13 @@ test_split_path(void)
 		{ "/-x/y", NULL, NULL },
 		{ "/we%41ther/mcp", NULL, NULL },
 		{ "/a b/c", NULL, NULL },
-		{ "/0123456789012345678901234567890123456789012345678901234567890123",
-		    "/0123456789012345678901234567890123456789012345678901234567890123",
+		{ "/01234567890123456789012345678901234567890123456789012345678"
+		  "90123",
+		    "/012345678901234567890123456789012345678901234567890123456"
+		    "7890123",
 		    "" },
-		{ "/01234567890123456789012345678901234567890123456789012345678901234",
+		{ "/01234567890123456789012345678901234567890123456789012345678"
+		  "901234",
 		    NULL, NULL },
 	};
 	const char *srv, *rest;
@@ -59,7 +62,8 @@ test_target_url(void)
 		{ "http://b:8000", "mcp", "", "http://b:8000/mcp" },
 		{ "http://b:8000/", "mcp", "", "http://b:8000/mcp" },
 		{ "http://b:8000///", "mcp", "", "http://b:8000/mcp" },
-		{ "http://b/base", "mcp", "a=1&b=%20", "http://b/base/mcp?a=1&b=%20" },
+		{ "http://b/base", "mcp", "a=1&b=%20",
+		    "http://b/base/mcp?a=1&b=%20" },
 		{ "http://b/base/", "", "", "http://b/base/" },
 		{ "http://b", "messages/", "sessionId=x",
 		    "http://b/messages/?sessionId=x" },
@@ -92,7 +96,8 @@ test_target_url(void)
 			T_EQ_INT(e, ERR_INVAL, "target case %lu refused",
 			    (unsigned long)i);
 			T_OK(why != NULL && out == NULL,
-			    "target case %lu: reason, no URL", (unsigned long)i);
+			    "target case %lu: reason, no URL",
+			    (unsigned long)i);
 		} else {
 			T_EQ_INT(e, ERR_OK, "target case %lu accepted",
 			    (unsigned long)i);
@@ -223,9 +228,9 @@ test_resp_header_pass(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		T_EQ_INT(proxy_resp_header_pass(cases[i].name,
-			     strlen(cases[i].name), cases[i].conn,
-			     cases[i].status),
+		T_EQ_INT(
+		    proxy_resp_header_pass(cases[i].name, strlen(cases[i].name),
+			cases[i].conn, cases[i].status),
 		    cases[i].pass, "response header %s (status %d)",
 		    cases[i].name, cases[i].status);
 	/* The name is a slice of a longer line. */
@@ -251,7 +256,8 @@ test_rpc_peek(void)
 		    "tools/call", "echo" },
 		{ "{\"method\":\"resources/read\",\"params\":{\"name\":\"x\"}}",
 		    "resources/read", NULL },
-		{ "{\"method\":\"tools/call\",\"params\":{\"name\":\"a b\\nc\"}}",
+		{ "{\"method\":\"tools/call\",\"params\":{\"name\":\"a "
+		  "b\\nc\"}}",
 		    "tools/call", "a?b?c" },
 		{ "{\"method\":\"tools/call\",\"params\":{\"name\":7}}",
 		    "tools/call", NULL },
@@ -266,11 +272,12 @@ test_rpc_peek(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		proxy_rpc_peek(&A, cases[i].body, strlen(cases[i].body), &m, &t);
+		proxy_rpc_peek(
+		    &A, cases[i].body, strlen(cases[i].body), &m, &t);
 		T_EQ_STR(m, cases[i].method, "rpc peek %lu: method",
 		    (unsigned long)i);
-		T_EQ_STR(t, cases[i].tool, "rpc peek %lu: tool",
-		    (unsigned long)i);
+		T_EQ_STR(
+		    t, cases[i].tool, "rpc peek %lu: tool", (unsigned long)i);
 	}
 	/* Long names are cut to 64 bytes. */
 	memset(big, 0, sizeof(big));
@@ -289,9 +296,11 @@ test_endpoint_rewrite(void)
 	} cases[] = {
 		/* TypeScript SDK servers: path-absolute. */
 		{ "http://127.0.0.1:3001/sse", "http://127.0.0.1:3001", "",
-		    "/messages?sessionId=abc-1", "/srv/messages?sessionId=abc-1" },
+		    "/messages?sessionId=abc-1",
+		    "/srv/messages?sessionId=abc-1" },
 		{ "http://127.0.0.1:3001/sse", "http://127.0.0.1:3001/", "",
-		    "/messages?sessionId=abc-1", "/srv/messages?sessionId=abc-1" },
+		    "/messages?sessionId=abc-1",
+		    "/srv/messages?sessionId=abc-1" },
 		/* Python SDK: a mount path and a trailing slash. */
 		{ "http://b:8000/mcp/sse", "http://b:8000/mcp", "",
 		    "/mcp/messages/?session_id=00ff",
@@ -322,7 +331,8 @@ test_endpoint_rewrite(void)
 		    "https://b:8000/messages", NULL },
 		{ "http://b/base/sse", "http://b/base", "", "/other/messages",
 		    NULL },
-		{ "http://b/base/sse", "http://b/base", "", "/basement/m", NULL },
+		{ "http://b/base/sse", "http://b/base", "", "/basement/m",
+		    NULL },
 		{ "http://b/sse", "http://b", "", "//evil/messages", NULL },
 		{ "http://b/sse", "http://b", "", "/a/../messages", NULL },
 		{ "http://b/sse", "http://b", "", "", NULL },
@@ -336,12 +346,11 @@ test_endpoint_rewrite(void)
 		e = proxy_endpoint_rewrite(&A, cases[i].sse, cases[i].ppu,
 		    cases[i].prefix, "/srv", cases[i].data, &out);
 		if (cases[i].want == NULL)
-			T_EQ_INT(e, ERR_INVAL, "endpoint %s refused",
-			    cases[i].data);
+			T_EQ_INT(
+			    e, ERR_INVAL, "endpoint %s refused", cases[i].data);
 		else
-			T_EQ_STR(e == ERR_OK ? out : "(refused)",
-			    cases[i].want, "endpoint %s via %s", cases[i].data,
-			    cases[i].ppu);
+			T_EQ_STR(e == ERR_OK ? out : "(refused)", cases[i].want,
+			    "endpoint %s via %s", cases[i].data, cases[i].ppu);
 	}
 }
 
@@ -393,7 +402,8 @@ test_rewriter(void)
 		    1, 0 },
 		/* Comments before the first event pass first. */
 		{ ": hello\n\n\nevent: endpoint\ndata: /m?s=4\n\n",
-		    ": hello\n\n\nevent: endpoint\ndata: /srv/m?s=4\n\n", 1, 0 },
+		    ": hello\n\n\nevent: endpoint\ndata: /srv/m?s=4\n\n", 1,
+		    0 },
 		/* A byte order mark. */
 		{ "\xef\xbb\xbf"
 		  "event: endpoint\ndata: /m?s=5\n\n",
@@ -401,7 +411,8 @@ test_rewriter(void)
 		/* Streamable HTTP: the first event is a message; untouched. */
 		{ "event: message\nid: 1\ndata: {\"x\":\"event: endpoint\"}\n\n"
 		  "event: endpoint\ndata: /m?s=6\n\n",
-		    "event: message\nid: 1\ndata: {\"x\":\"event: endpoint\"}\n\n"
+		    "event: message\nid: 1\ndata: {\"x\":\"event: "
+		    "endpoint\"}\n\n"
 		    "event: endpoint\ndata: /m?s=6\n\n",
 		    0, 0 },
 		/* A priming event (id only, empty data). */
@@ -427,7 +438,8 @@ test_rewriter(void)
 			s.fail_after = -1;
 			proxy_rw_init(&rw, &A, "http://127.0.0.1:3001/sse",
 			    "http://127.0.0.1:3001", "", "/srv");
-			rc = proxy_rw_feed(&rw, cases[i].in, cut, sink_emit, &s);
+			rc = proxy_rw_feed(
+			    &rw, cases[i].in, cut, sink_emit, &s);
 			if (rc == 0)
 				rc = proxy_rw_feed(&rw, cases[i].in + cut,
 				    n - cut, sink_emit, &s);
@@ -456,8 +468,9 @@ test_rewriter(void)
 		for (n = 0; in[n] != '\0'; n++)
 			(void)proxy_rw_feed(&rw, in + n, 1, sink_emit, &s);
 	}
-	T_OK(s.len == strlen("event: endpoint\ndata: /gw/srv/m?s=9\n\n"
-			     "data: {}\r\n\r\n") &&
+	T_OK(s.len ==
+		    strlen("event: endpoint\ndata: /gw/srv/m?s=9\n\n"
+			   "data: {}\r\n\r\n") &&
 		memcmp(s.buf,
 		    "event: endpoint\ndata: /gw/srv/m?s=9\n\ndata: {}\r\n\r\n",
 		    s.len) == 0,
@@ -484,8 +497,8 @@ test_rewriter(void)
 	memset(&s, 0, sizeof(s));
 	s.fail_after = 0;
 	proxy_rw_init(&rw, &A, "http://b/sse", "http://b", "", "/srv");
-	T_EQ_INT(proxy_rw_feed(&rw, "event: endpoint\ndata: /m\n\n", 26,
-		     sink_emit, &s),
+	T_EQ_INT(proxy_rw_feed(
+		     &rw, "event: endpoint\ndata: /m\n\n", 26, sink_emit, &s),
 	    -1, "rewriter: emit failure is reported");
 	T_EQ_INT(rw.failed, 0, "rewriter: emit failure is not a routing one");
 }
@@ -517,19 +530,19 @@ test_srvcache(void)
 		T_EQ_STR(got.path, "/Weather", "cache: stored spelling");
 		T_EQ_STR(got.id, e.id, "cache: id");
 		T_EQ_STR(got.proxy_pass_url, e.proxy_pass_url, "cache: url");
-		T_EQ_STR(got.auth_header_name, "Authorization",
-		    "cache: header");
+		T_EQ_STR(
+		    got.auth_header_name, "Authorization", "cache: header");
 		T_OK(got.cred_enc_len == sizeof(blob) &&
 			memcmp(got.cred_enc, blob, sizeof(blob)) == 0 &&
 			got.cred_enc != blob,
 		    "cache: ciphertext copied");
 		T_EQ_INT(got.enabled, 1, "cache: enabled");
 	}
-	T_EQ_INT(srvcache_find(&A, "/weather",
-		     1000 + SRVCACHE_TTL_MS - 1, &got),
-	    1, "cache: fresh just before the TTL");
-	T_EQ_INT(srvcache_find(&A, "/weather", 1000 + SRVCACHE_TTL_MS, &got),
-	    0, "cache: expired at the TTL");
+	T_EQ_INT(
+	    srvcache_find(&A, "/weather", 1000 + SRVCACHE_TTL_MS - 1, &got), 1,
+	    "cache: fresh just before the TTL");
+	T_EQ_INT(srvcache_find(&A, "/weather", 1000 + SRVCACHE_TTL_MS, &got), 0,
+	    "cache: expired at the TTL");
 	T_EQ_INT(srvcache_count(), 0, "cache: expired entry dropped");
 	T_EQ_INT(srvcache_find(&A, "/weather", 500, &got), 0,
 	    "cache: gone after expiry");
@@ -548,8 +561,8 @@ test_srvcache(void)
 		got.cred_enc == NULL && got.auth_header_name == NULL,
 	    "cache: the replacement is served");
 	srvcache_put("/weather", NULL, 2300);
-	T_EQ_INT(srvcache_find(&A, "/weather", 2300, &got), 0,
-	    "cache: forgotten");
+	T_EQ_INT(
+	    srvcache_find(&A, "/weather", 2300, &got), 0, "cache: forgotten");
 
 	/* Many entries, then clear. */
 	{
