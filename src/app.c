@@ -108,6 +108,7 @@ worker_free(struct worker *w)
 {
 	proxy_worker_free(w->px);
 	w->px = NULL;
+	auth_cache_free(&w->authc);
 	free(w->probe_after);
 	w->probe_after = NULL;
 	db_close(&w->db);
@@ -348,11 +349,11 @@ app_authorize(struct hctx *c, const struct route *rt)
 			    WWW_AUTH);
 			return 0;
 		}
-		e = auth_authenticate(
-		    c->db, c->a, &c->app->conf, c->app->kr, NULL, sid, &c->who);
+		e = auth_authenticate(c->db, c->a, &c->app->conf, c->app->kr,
+		    NULL, NULL, sid, &c->who);
 	} else
 		e = auth_authenticate(c->db, c->a, &c->app->conf, c->app->kr,
-		    c->r->authorization, sid, &c->who);
+		    &c->w->authc, c->r->authorization, sid, &c->who);
 	if (e != ERR_OK) {
 		if (e == ERR_AUTH)
 			resp_error(c->r, 401, "invalid_token",

@@ -3,6 +3,7 @@
 #define MCPGW_APP_H
 
 #include "arena.h"
+#include "auth.h"
 #include "conf.h"
 #include "db.h"
 #include "err.h"
@@ -23,6 +24,7 @@ struct worker {
 	const struct app *app;
 	struct db db;
 	struct arena arena; /* reset after every request */
+	struct auth_cache authc; /* tokens this worker verified */
 	struct proxy_worker *px; /* the proxy's per-worker state (proxy.c) */
 	char *probe_after; /* server path to probe after the reply */
 };

@@ -1,5 +1,6 @@
 /* Who is calling: principals from JWTs or sessions, roles and scopes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -82,13 +83,72 @@ auth_scopes_subset(const char *req, const char *have)
 	return 1;
 }
 
+static void
+auth_slot_clear(struct auth_cache_slot *sl)
+{
+	free(sl->token);
+	free(sl->sub);
+	free(sl->scope);
+	memset(sl, 0, sizeof(*sl));
+}
+
+void
+auth_cache_free(struct auth_cache *ac)
+{
+	size_t i;
+
+	for (i = 0; i < AUTH_CACHE_SLOTS; i++)
+		auth_slot_clear(&ac->slot[i]);
+	ac->next = 0;
+}
+
+static const struct auth_cache_slot *
+auth_cache_find(
+    const struct auth_cache *ac, const char *tok, size_t len, long long now)
+{
+	size_t i;
+
+	for (i = 0; i < AUTH_CACHE_SLOTS; i++) {
+		const struct auth_cache_slot *sl = &ac->slot[i];
+
+		if (sl->token != NULL && sl->len == len &&
+		    now < sl->exp + JWT_LEEWAY &&
+		    memcmp(sl->token, tok, len) == 0)
+			return sl;
+	}
+	return NULL;
+}
+
+static void
+auth_cache_put(struct auth_cache *ac, const char *tok, size_t len,
+    const struct jwt_claims *cl)
+{
+	struct auth_cache_slot *sl = &ac->slot[ac->next];
+
+	ac->next = (ac->next + 1) % AUTH_CACHE_SLOTS;
+	auth_slot_clear(sl);
+	sl->token = malloc(len + 1);
+	sl->sub = strdup(cl->sub);
+	sl->scope = strdup(cl->scope != NULL ? cl->scope : "");
+	if (sl->token == NULL || sl->sub == NULL || sl->scope == NULL) {
+		auth_slot_clear(sl);
+		return;
+	}
+	memcpy(sl->token, tok, len + 1);
+	sl->len = len;
+	sl->exp = cl->exp;
+}
+
 enum err
 auth_authenticate(struct db *d, struct arena *a, const struct conf *c,
-    const struct crypt_keyring *kr, const char *authorization,
-    const char *cookie_id, struct principal *p)
+    const struct crypt_keyring *kr, struct auth_cache *ac,
+    const char *authorization, const char *cookie_id, struct principal *p)
 {
+	const struct auth_cache_slot *sl;
 	struct jwt_claims cl;
 	const char *tok;
+	long long now;
+	size_t len;
 	enum err e;
 
 	memset(p, 0, sizeof(*p));
@@ -98,10 +158,19 @@ auth_authenticate(struct db *d, struct arena *a, const struct conf *c,
 		tok = authorization + 7;
 		while (*tok == ' ')
 			tok++;
-		e = jwt_verify(a, kr, tok, c->token_issuer, AUTH_AUDIENCE,
-		    (long long)time(NULL), &cl);
+		now = (long long)time(NULL);
+		len = strlen(tok);
+		if (ac != NULL && (sl = auth_cache_find(ac, tok, len, now))) {
+			p->user = arena_strdup(a, sl->sub);
+			p->scopes = arena_strdup(a, sl->scope);
+			return ERR_OK;
+		}
+		e = jwt_verify(
+		    a, kr, tok, c->token_issuer, AUTH_AUDIENCE, now, &cl);
 		if (e != ERR_OK)
 			return e == ERR_NOMEM ? e : ERR_AUTH;
+		if (ac != NULL)
+			auth_cache_put(ac, tok, len, &cl);
 		p->user = cl.sub;
 		p->scopes = cl.scope != NULL ? cl.scope : "";
 		return ERR_OK;

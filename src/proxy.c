@@ -1282,8 +1282,8 @@ proxy_handle(struct hctx *c)
 		goto done;
 	}
 	sid = req_cookie(r, "session");
-	e = auth_authenticate(
-	    c->db, c->a, cf, c->app->kr, r->authorization, sid, &c->who);
+	e = auth_authenticate(c->db, c->a, cf, c->app->kr, &c->w->authc,
+	    r->authorization, sid, &c->who);
 	if (e == ERR_AUTH) {
 		resp_error(r, 401, "invalid_token",
 		    r->authorization == NULL && sid == NULL
