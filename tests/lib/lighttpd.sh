@@ -6,7 +6,8 @@
 # a daemonized lighttpd on 127.0.0.1:PORT serving every path through FCGI.
 # Its pid file is RUN_DIR/lighttpd.pid; the responder's stderr goes to
 # LOG_DIR/mcpgw.log. ASAN_OPTIONS, UBSAN_OPTIONS and LSAN_OPTIONS of the
-# caller's environment reach the responder.
+# caller's environment reach the responder. The UI's static files come from
+# MCPGW_UI_DIR (a shell variable; default: the source tree's src/ui).
 lighttpd_start() {
 	local run=$1 logs=$2 port=$3 fcgi=$4 conf=$5 threads=${6:-4}
 	local shipped="$MCPGW_ROOT/deploy/lighttpd/mcpgw.conf"
@@ -18,6 +19,7 @@ lighttpd_start() {
 		export MCPGW_LISTEN=127.0.0.1 MCPGW_PORT="$port" MCPGW_FCGI="$fcgi"
 		export MCPGW_CONFIG="$conf" MCPGW_THREADS="$threads"
 		export MCPGW_LOG_DIR="$logs" MCPGW_RUN_DIR="$run"
+		export MCPGW_UI_DIR="${MCPGW_UI_DIR:-$MCPGW_ROOT/src/ui}"
 		lighttpd -tt -f "$shipped" && lighttpd -f "$shipped"
 	) </dev/null >>"$logs/lighttpd.out" 2>&1; then
 		cat "$logs/lighttpd.out" >&2
