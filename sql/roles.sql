@@ -21,4 +21,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON
 GRANT SELECT ON schema_migrations TO mcpgw_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO mcpgw_app;
 GRANT EXECUTE ON FUNCTION mcpgw_iso(timestamptz), mcpgw_num_tools(servers),
+	mcpgw_server_base(servers, server_health),
 	mcpgw_server_doc(servers, server_health, boolean) TO mcpgw_app;

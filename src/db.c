@@ -1,4 +1,5 @@
 /* PostgreSQL access: one connection per worker, PQexecParams only. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ db_connect(struct db *d)
 		PQfinish(d->conn);
 		d->conn = NULL;
 	}
+	d->nprepared = 0;
 	d->conn = PQconnectdb(d->url);
 	if (d->conn == NULL)
 		return ERR_NOMEM;
@@ -65,9 +67,39 @@ db_ready(struct db *d)
 	return db_connect(d);
 }
 
-enum err
-db_exec(struct db *d, struct arena *a, const char *sql, int n,
-    const char *const *vals, const int *lens, const int *fmts, PGresult **out)
+/*
+ * Sends one statement, prepared (see db_exec_prepared) or not. NULL when
+ * libpq could not even send it.
+ */
+static PGresult *
+db_send(struct db *d, const char *sql, int n, const char *const *vals,
+    const int *lens, const int *fmts, int prepare)
+{
+	char name[16];
+	PGresult *res;
+	int i;
+
+	if (!prepare)
+		return PQexecParams(d->conn, sql, n, NULL, vals, lens, fmts, 0);
+	for (i = 0; i < d->nprepared && d->prepared[i] != sql; i++)
+		;
+	if (i == DB_PREPARED_MAX)
+		return PQexecParams(d->conn, sql, n, NULL, vals, lens, fmts, 0);
+	snprintf(name, sizeof(name), "mcpgw_%d", i);
+	if (i == d->nprepared) {
+		res = PQprepare(d->conn, name, sql, n, NULL);
+		if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+			return res;
+		PQclear(res);
+		d->prepared[d->nprepared++] = sql;
+	}
+	return PQexecPrepared(d->conn, name, n, vals, lens, fmts, 0);
+}
+
+static enum err
+db_run(struct db *d, struct arena *a, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts, int prepare,
+    PGresult **out)
 {
 	PGresult *res;
 	const char *state;
@@ -78,13 +110,13 @@ db_exec(struct db *d, struct arena *a, const char *sql, int n,
 		*out = NULL;
 	if ((e = db_ready(d)) != ERR_OK)
 		return e;
-	res = PQexecParams(d->conn, sql, n, NULL, vals, lens, fmts, 0);
+	res = db_send(d, sql, n, vals, lens, fmts, prepare);
 	if (res == NULL && PQstatus(d->conn) != CONNECTION_OK) {
 		/* The server went away since the last query: reconnect once;
 		 * nothing was executed, so resending is safe. */
 		if ((e = db_connect(d)) != ERR_OK)
 			return e;
-		res = PQexecParams(d->conn, sql, n, NULL, vals, lens, fmts, 0);
+		res = db_send(d, sql, n, vals, lens, fmts, prepare);
 	}
 	if (res == NULL) {
 		log_error("database: %s", PQerrorMessage(d->conn));
@@ -122,6 +154,20 @@ db_exec(struct db *d, struct arena *a, const char *sql, int n,
 		d->conn = NULL;
 	}
 	return e;
+}
+
+enum err
+db_exec(struct db *d, struct arena *a, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts, PGresult **out)
+{
+	return db_run(d, a, sql, n, vals, lens, fmts, 0, out);
+}
+
+enum err
+db_exec_prepared(struct db *d, struct arena *a, const char *sql, int n,
+    const char *const *vals, PGresult **out)
+{
+	return db_run(d, a, sql, n, vals, NULL, NULL, 1, out);
 }
 
 enum err

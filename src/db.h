@@ -7,9 +7,14 @@
 #include "arena.h"
 #include "err.h"
 
+#define DB_PREPARED_MAX 32
+
 struct db {
 	PGconn *conn;
 	char *url; /* owned copy of the conninfo */
+	/* Statements prepared on conn, by the address of their static text. */
+	const char *prepared[DB_PREPARED_MAX];
+	int nprepared;
 };
 
 /*
@@ -30,6 +35,14 @@ void db_close(struct db *d);
 enum err db_exec(struct db *d, struct arena *a, const char *sql, int n,
     const char *const *vals, const int *lens, const int *fmts,
     PGresult **out) MUST_CHECK;
+
+/*
+ * The same for a hot statement whose text is a string constant: it is
+ * prepared once per connection (PQprepare, keyed by the text's address)
+ * and then run with PQexecPrepared, saving the planning on every call.
+ */
+enum err db_exec_prepared(struct db *d, struct arena *a, const char *sql, int n,
+    const char *const *vals, PGresult **out) MUST_CHECK;
 
 /* Convenience: text parameters only. */
 #define db_q(d, a, sql, n, vals, out) \

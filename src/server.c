@@ -182,13 +182,13 @@ enum err
 server_get(
     struct db *d, struct arena *a, const char *path, int with_tools, char **doc)
 {
+	static const char sql[] =
+	    "SELECT mcpgw_server_doc(s, h, $2::boolean) " SERVER_BY_PATH;
 	PGresult *res;
 	const char *v[2] = { path, with_tools ? "true" : "false" };
 	enum err e;
 
-	if ((e = db_q(d, a,
-		 "SELECT mcpgw_server_doc(s, h, $2::boolean) " SERVER_BY_PATH,
-		 2, v, &res)) != ERR_OK)
+	if ((e = db_exec_prepared(d, a, sql, 2, v, &res)) != ERR_OK)
 		return e;
 	if (PQntuples(res) != 1)
 		return ERR_NOTFOUND;
@@ -200,14 +200,16 @@ enum err
 server_list(struct db *d, struct arena *a, const char *query, long limit,
     long offset, int with_tools, char **json)
 {
-	/* Page first, then build documents only for the page. */
+	/*
+	 * The page comes from the lower(path) index with LIMIT, so documents
+	 * are built for its rows only; the total is one uncorrelated count.
+	 */
 	static const char sql[] =
-	    "WITH m AS (SELECT s.id, lower(s.path) AS k, count(*) OVER () AS n"
-	    " FROM servers s WHERE " SERVER_FILTER
-	    " ORDER BY lower(s.path) LIMIT $2::bigint OFFSET $3::bigint)"
-	    " SELECT mcpgw_server_doc(s, h, $4::boolean), m.n FROM m"
-	    " JOIN servers s ON s.id = m.id"
-	    " JOIN server_health h ON h.server_id = s.id ORDER BY m.k";
+	    "SELECT mcpgw_server_doc(s, h, $4::boolean),"
+	    " (SELECT count(*) FROM servers s WHERE " SERVER_FILTER ")"
+	    " FROM servers s JOIN server_health h ON h.server_id = s.id"
+	    " WHERE " SERVER_FILTER
+	    " ORDER BY lower(s.path) LIMIT $2::bigint OFFSET $3::bigint";
 	PGresult *res;
 	const char *v[4];
 	size_t cap = 128, n = 0, l;
@@ -220,7 +222,7 @@ server_list(struct db *d, struct arena *a, const char *query, long limit,
 	v[1] = arena_printf(a, "%ld", limit);
 	v[2] = arena_printf(a, "%ld", offset);
 	v[3] = with_tools ? "true" : "false";
-	if ((e = db_q(d, a, sql, 4, v, &res)) != ERR_OK)
+	if ((e = db_exec_prepared(d, a, sql, 4, v, &res)) != ERR_OK)
 		return e;
 	rows = PQntuples(res);
 	if (rows > 0)

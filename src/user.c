@@ -233,7 +233,7 @@ user_session_lookup(
 		return ERR_AUTH;
 	user_session_hash(session_id, hex);
 	v[0] = arena_printf(a, "\\x%s", hex);
-	if ((e = db_q(d, a,
+	if ((e = db_exec_prepared(d, a,
 		 "SELECT u.username, u.role FROM sessions s JOIN "
 		 "users u ON u.id = s.user_id WHERE s.id_hash = $1 AND "
 		 "s.expires_at > now()",
