@@ -19,6 +19,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON
 	users, sessions, login_failures, tokens, servers, server_health, audit_log
 	TO mcpgw_app;
 GRANT SELECT ON schema_migrations TO mcpgw_app;
+GRANT SELECT, UPDATE ON registry_version TO mcpgw_app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO mcpgw_app;
 GRANT EXECUTE ON FUNCTION mcpgw_iso(timestamptz), mcpgw_num_tools(servers),
 	mcpgw_server_base(servers, server_health),

@@ -1,4 +1,5 @@
 /* The server resource: registration, reads, updates, credentials. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,8 +197,9 @@ server_get(
 	return ERR_OK;
 }
 
-enum err
-server_list(struct db *d, struct arena *a, const char *query, long limit,
+/* Builds the list reply from the database. */
+static enum err
+server_list_build(struct db *d, struct arena *a, const char *query, long limit,
     long offset, int with_tools, char **json)
 {
 	/*
@@ -254,6 +256,109 @@ server_list(struct db *d, struct arena *a, const char *query, long limit,
 	    "\"offset\":%ld,\"has_next\":%s}",
 	    total, limit, offset, offset + rows < total ? "true" : "false");
 	*json = arena_printf(a, "%s%s", out, tail);
+	return ERR_OK;
+}
+
+/*
+ * Rendered list replies, shared by the process's workers and revalidated
+ * on every request against registry_version (bumped by triggers in the
+ * same transaction as any change), so a hit is never stale. Small and
+ * bounded: LIST_CACHE_SLOTS replies of at most LIST_CACHE_MAX bytes.
+ */
+#define LIST_CACHE_SLOTS 16
+#define LIST_CACHE_MAX (128 * 1024)
+
+static struct list_cache_slot {
+	char *key; /* malloc'd; NULL when empty */
+	char *json; /* malloc'd */
+	long long version;
+	unsigned long used; /* tick of the last hit, for eviction */
+} list_cache[LIST_CACHE_SLOTS];
+static unsigned long list_cache_tick;
+static pthread_mutex_t list_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the cached reply for key at version, or NULL. */
+static char *
+list_cache_get(struct arena *a, const char *key, long long version)
+{
+	char *hit = NULL;
+	int i;
+
+	pthread_mutex_lock(&list_cache_mu);
+	for (i = 0; i < LIST_CACHE_SLOTS; i++) {
+		struct list_cache_slot *sl = &list_cache[i];
+
+		if (sl->key != NULL && sl->version == version &&
+		    strcmp(sl->key, key) == 0) {
+			sl->used = ++list_cache_tick;
+			hit = arena_strdup(a, sl->json);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&list_cache_mu);
+	return hit;
+}
+
+static void
+list_cache_put(const char *key, long long version, const char *json)
+{
+	struct list_cache_slot *victim = &list_cache[0];
+	char *k, *j;
+	int i;
+
+	if (strlen(json) > LIST_CACHE_MAX)
+		return;
+	k = strdup(key);
+	j = strdup(json);
+	if (k == NULL || j == NULL) {
+		free(k);
+		free(j);
+		return;
+	}
+	pthread_mutex_lock(&list_cache_mu);
+	for (i = 0; i < LIST_CACHE_SLOTS; i++) {
+		struct list_cache_slot *sl = &list_cache[i];
+
+		if (sl->key != NULL && strcmp(sl->key, key) == 0) {
+			victim = sl;
+			break;
+		}
+		if (sl->used < victim->used)
+			victim = sl;
+	}
+	free(victim->key);
+	free(victim->json);
+	victim->key = k;
+	victim->json = j;
+	victim->version = version;
+	victim->used = ++list_cache_tick;
+	pthread_mutex_unlock(&list_cache_mu);
+}
+
+enum err
+server_list(struct db *d, struct arena *a, const char *query, long limit,
+    long offset, int with_tools, char **json)
+{
+	static const char vsql[] = "SELECT v FROM registry_version";
+	PGresult *res;
+	long long version;
+	const char *key;
+	enum err e;
+
+	/* The version is read first: a reply built after it is at least
+	 * that new, so tagging it with this version never hides a change. */
+	if ((e = db_exec_prepared(d, a, vsql, 0, NULL, &res)) != ERR_OK)
+		return e;
+	version = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : -1;
+	key = arena_printf(a, "%d\x1f%ld\x1f%ld\x1f%s", with_tools, limit,
+	    offset, query != NULL ? query : "\x1e");
+	if (version >= 0 && (*json = list_cache_get(a, key, version)) != NULL)
+		return ERR_OK;
+	if ((e = server_list_build(
+		 d, a, query, limit, offset, with_tools, json)) != ERR_OK)
+		return e;
+	if (version >= 0)
+		list_cache_put(key, version, *json);
 	return ERR_OK;
 }
 
