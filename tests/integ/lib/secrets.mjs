@@ -40,6 +40,13 @@ export const CRED = {
 	probeApiKey: `itc-${M}-probe-apikey-9d2f6b30`,
 	probeWrong: `itc-${M}-probe-wrong-e71a5c92`,
 	probeCount: `itc-${M}-probe-count-3b6d08f5`,
+	// t_30_faults, t_31_security, t_40_load.
+	fault: `itc-${M}-fault-7e3b9c14`,
+	load: `itc-${M}-load-5d2a8f61`,
+	secCrlf: `itc-${M}-sec-crlf-c4e81b27`,
+	secNul: `itc-${M}-sec-nul-9a36d5e0`,
+	secNoAuth: `itc-${M}-sec-noauth-2f7c0b93`,
+	secSql: `itc-${M}-sec-sql-6b1e4a72`,
 };
 
 // A credential of exactly n bytes that starts with a known marker.
