@@ -1,4 +1,6 @@
 /* The responder's request dispatch: routes, authentication, body parsing. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -174,21 +176,72 @@ app_probe_later(struct worker *w, const char *path)
 		abort();
 }
 
+/* Immediate probes run beside the workers, at most this many at once. */
+#define APP_PROBE_THREADS 4
+
+static atomic_int app_probes_running;
+
+struct app_probe_job {
+	const struct app *app;
+	char *path;
+};
+
+static void *
+app_probe_thread(void *arg)
+{
+	struct app_probe_job *job = arg;
+	struct arena a;
+	struct db d;
+	enum err e;
+
+	arena_init(&a);
+	if ((e = db_open(&d, job->app->conf.database_url)) == ERR_OK)
+		e = probe_now(&d, &job->app->conf, job->app->kr, job->path,
+		    app_probe_owner(&a));
+	if (e != ERR_OK && e != ERR_NOTFOUND)
+		log_warn("immediate probe of %s: %s", job->path, err_str(e));
+	db_close(&d);
+	arena_free(&a);
+	free(job->path);
+	free(job);
+	atomic_fetch_sub(&app_probes_running, 1);
+	return NULL;
+}
+
+/*
+ * Under mod_fcgid the process takes its next request as soon as the reply
+ * is finished, so the probe must not hold the worker: it runs in a thread
+ * of its own with its own connection. When too many run already, the
+ * server stays due (next_check_at = now) and the next prober pass has it.
+ */
 void
 app_after(struct worker *w)
 {
-	char *path = w->probe_after;
-	enum err e;
+	struct app_probe_job *job;
+	pthread_attr_t attr;
+	pthread_t th;
 
-	if (path == NULL)
+	if (w->probe_after == NULL)
 		return;
+	if (atomic_fetch_add(&app_probes_running, 1) >= APP_PROBE_THREADS ||
+	    (job = malloc(sizeof(*job))) == NULL) {
+		atomic_fetch_sub(&app_probes_running, 1);
+		free(w->probe_after);
+		w->probe_after = NULL;
+		return;
+	}
+	job->app = w->app;
+	job->path = w->probe_after;
 	w->probe_after = NULL;
-	/* A failed probe is a stored result; only database trouble is news. */
-	e = app_probe(w, &w->arena, path);
-	if (e != ERR_OK && e != ERR_NOTFOUND)
-		log_warn("immediate probe of %s: %s", path, err_str(e));
-	free(path);
-	arena_reset(&w->arena);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, app_probe_thread, job) != 0) {
+		log_warn("immediate probe of %s: no thread", job->path);
+		free(job->path);
+		free(job);
+		atomic_fetch_sub(&app_probes_running, 1);
+	}
+	pthread_attr_destroy(&attr);
 }
 
 void
@@ -441,6 +494,12 @@ app_handle(struct worker *w, struct req *r)
 		else
 			resp_error(r, 404, "not_found",
 			    "No such route or server.", NULL, NULL);
+		return;
+	}
+	/* A NUL in a query value cannot be meant; some servers pass it on. */
+	if (strstr(r->query, "%00") != NULL) {
+		resp_error(r, 400, "invalid_query",
+		    "The query string holds an encoded NUL (%00).", NULL, NULL);
 		return;
 	}
 	e = req_read_body(r, (size_t)w->app->conf.max_body_bytes);

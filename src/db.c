@@ -21,6 +21,7 @@ db_connect(struct db *d)
 		d->conn = NULL;
 	}
 	d->nprepared = 0;
+	d->in_tx = 0;
 	d->conn = PQconnectdb(d->url);
 	if (d->conn == NULL)
 		return ERR_NOMEM;
@@ -64,6 +65,8 @@ db_ready(struct db *d)
 {
 	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
 		return ERR_OK;
+	if (d->in_tx)
+		return ERR_DBDOWN;
 	return db_connect(d);
 }
 
@@ -111,9 +114,11 @@ db_run(struct db *d, struct arena *a, const char *sql, int n,
 	if ((e = db_ready(d)) != ERR_OK)
 		return e;
 	res = db_send(d, sql, n, vals, lens, fmts, prepare);
-	if (res == NULL && PQstatus(d->conn) != CONNECTION_OK) {
-		/* The server went away since the last query: reconnect once;
-		 * nothing was executed, so resending is safe. */
+	if ((res == NULL || PQresultStatus(res) == PGRES_FATAL_ERROR) &&
+	    PQstatus(d->conn) != CONNECTION_OK && !d->in_tx) {
+		/* The server closed the connection while it sat idle (e.g. a
+		 * restart): reconnect once and send again. */
+		PQclear(res);
 		if ((e = db_connect(d)) != ERR_OK)
 			return e;
 		res = db_send(d, sql, n, vals, lens, fmts, prepare);
@@ -154,6 +159,45 @@ db_run(struct db *d, struct arena *a, const char *sql, int n,
 		d->conn = NULL;
 	}
 	return e;
+}
+
+enum err
+db_begin(struct db *d)
+{
+	enum err e;
+
+	if ((e = db_ready(d)) != ERR_OK)
+		return e;
+	if ((e = db_script(d, "BEGIN")) != ERR_OK)
+		return PQstatus(d->conn) != CONNECTION_OK ? ERR_DBDOWN : e;
+	d->in_tx = 1;
+	return ERR_OK;
+}
+
+enum err
+db_commit(struct db *d)
+{
+	enum err e;
+
+	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
+		d->in_tx = 0;
+		return ERR_DBDOWN;
+	}
+	e = db_script(d, "COMMIT");
+	d->in_tx = 0;
+	if (e != ERR_OK && PQstatus(d->conn) != CONNECTION_OK)
+		e = ERR_DBDOWN;
+	return e;
+}
+
+void
+db_rollback(struct db *d)
+{
+	d->in_tx = 0;
+	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(d->conn) != PQTRANS_IDLE &&
+	    db_script(d, "ROLLBACK") != ERR_OK)
+		log_warn("database: rollback failed");
 }
 
 enum err

@@ -15,6 +15,7 @@ struct db {
 	/* Statements prepared on conn, by the address of their static text. */
 	const char *prepared[DB_PREPARED_MAX];
 	int nprepared;
+	int in_tx; /* inside db_begin(): never reconnect silently */
 };
 
 /*
@@ -47,6 +48,16 @@ enum err db_exec_prepared(struct db *d, struct arena *a, const char *sql, int n,
 /* Convenience: text parameters only. */
 #define db_q(d, a, sql, n, vals, out) \
 	db_exec((d), (a), (sql), (n), (vals), NULL, NULL, (out))
+
+/*
+ * A transaction over several statements with no network I/O between them.
+ * While one is open a lost connection is ERR_DBDOWN, never a silent
+ * reconnect (which would run the rest outside the transaction).
+ * db_rollback() is safe to call in any state.
+ */
+enum err db_begin(struct db *d) MUST_CHECK;
+enum err db_commit(struct db *d) MUST_CHECK;
+void db_rollback(struct db *d);
 
 /* Runs a script of several statements (migrations only). */
 enum err db_script(struct db *d, const char *sql) MUST_CHECK;

@@ -41,9 +41,13 @@ json_utf8_ok(const char *s, size_t len)
 	return 1;
 }
 
-/* 1 if a string literal in the JSON text escapes a NUL (\u0000). */
+/*
+ * 1 if a string literal in the JSON text holds a raw control character
+ * (RFC 8259 requires them escaped; cJSON would keep them, and cut the
+ * string at a raw NUL) or escapes a NUL (\u0000), which cJSON cuts at too.
+ */
 static int
-json_has_nul_escape(const char *s, size_t len)
+json_has_bad_string(const char *s, size_t len)
 {
 	size_t i;
 	int in_str = 0;
@@ -54,6 +58,8 @@ json_has_nul_escape(const char *s, size_t len)
 				in_str = 1;
 			continue;
 		}
+		if ((unsigned char)s[i] < 0x20)
+			return 1;
 		if (s[i] == '"')
 			in_str = 0;
 		else if (s[i] == '\\' && i + 1 < len) {
@@ -84,8 +90,9 @@ json_parse(
 		*why = "The JSON text is not valid UTF-8.";
 		return ERR_INVAL;
 	}
-	if (json_has_nul_escape(s, len)) {
-		*why = "JSON strings must not contain NUL characters.";
+	if (json_has_bad_string(s, len)) {
+		*why = "JSON strings must not contain NUL or unescaped control "
+		       "characters.";
 		return ERR_INVAL;
 	}
 	v = cJSON_ParseWithLengthOpts(s, len, &end, 0);

@@ -140,6 +140,13 @@ proxy_target_url(struct arena *a, const char *base, const char *rest,
 		       "be percent-encoded.";
 		return ERR_INVAL;
 	}
+	/* An encoded slash or backslash would let a backend that decodes
+	 * before resolving dot segments climb out of proxy_pass_url's path. */
+	if (strcasestr(rest, "%2f") != NULL ||
+	    strcasestr(rest, "%5c") != NULL) {
+		*why = "The request path has an encoded '/' or '\\'.";
+		return ERR_INVAL;
+	}
 	for (s = rest;; s = e + 1) {
 		e = strchr(s, '/');
 		if (px_dot_segment(s, e ? (size_t)(e - s) : strlen(s))) {

@@ -83,9 +83,23 @@ server_seal(struct arena *a, const struct crypt_keyring *kr, const char *id,
 	return crypt_seal(kr, cred, len, aad, strlen(aad), a, blob, blen);
 }
 
-enum err
-server_register(struct db *d, struct arena *a, const struct crypt_keyring *kr,
-    const struct server_in *in, char **doc, char **idp)
+/*
+ * Ends the transaction of a change: commit after success, else roll back,
+ * so a failed request leaves nothing half-written.
+ */
+static enum err
+server_tx_end(struct db *d, enum err e)
+{
+	if (e == ERR_OK)
+		return db_commit(d);
+	db_rollback(d);
+	return e;
+}
+
+static enum err
+server_register_tx(struct db *d, struct arena *a,
+    const struct crypt_keyring *kr, const struct server_in *in, char **doc,
+    char **idp)
 {
 	static const char ins[] =
 	    "INSERT INTO servers (id, path, name, description, proxy_pass_url,"
@@ -362,8 +376,8 @@ server_list(struct db *d, struct arena *a, const char *query, long limit,
 	return ERR_OK;
 }
 
-enum err
-server_patch(struct db *d, struct arena *a, const char *path,
+static enum err
+server_patch_tx(struct db *d, struct arena *a, const char *path,
     const struct server_patch *p, const char *actor, char **doc)
 {
 	static const char sql[] =
@@ -412,8 +426,8 @@ server_patch(struct db *d, struct arena *a, const char *path,
 	return server_get(d, a, path, 1, doc);
 }
 
-enum err
-server_delete(struct db *d, struct arena *a, const char *path,
+static enum err
+server_delete_tx(struct db *d, struct arena *a, const char *path,
     const char *actor, const char **canon)
 {
 	PGresult *res;
@@ -431,8 +445,8 @@ server_delete(struct db *d, struct arena *a, const char *path,
 	return server_audit(d, a, actor, "server.delete", *canon);
 }
 
-enum err
-server_toggle(struct db *d, struct arena *a, const char *path, int enabled,
+static enum err
+server_toggle_tx(struct db *d, struct arena *a, const char *path, int enabled,
     const char *actor, struct server_state *out)
 {
 	PGresult *res;
@@ -465,10 +479,11 @@ server_toggle(struct db *d, struct arena *a, const char *path, int enabled,
 	    enabled ? "server.enable" : "server.disable", out->path);
 }
 
-enum err
-server_set_auth(struct db *d, struct arena *a, const struct crypt_keyring *kr,
-    const char *path, const char *scheme, const char *header, const char *cred,
-    size_t cred_len, const char *actor, struct server_auth_out *out)
+static enum err
+server_set_auth_tx(struct db *d, struct arena *a,
+    const struct crypt_keyring *kr, const char *path, const char *scheme,
+    const char *header, const char *cred, size_t cred_len, const char *actor,
+    struct server_auth_out *out)
 {
 	PGresult *res;
 	const char *v[4];
@@ -633,4 +648,63 @@ server_rekey(struct db *d, struct arena *a, const struct crypt_keyring *kr,
 			return e;
 	}
 	return ERR_OK;
+}
+
+enum err
+server_register(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    const struct server_in *in, char **doc, char **idp)
+{
+	enum err e;
+
+	if ((e = db_begin(d)) != ERR_OK)
+		return e;
+	return server_tx_end(d, server_register_tx(d, a, kr, in, doc, idp));
+}
+
+enum err
+server_patch(struct db *d, struct arena *a, const char *path,
+    const struct server_patch *p, const char *actor, char **doc)
+{
+	enum err e;
+
+	if ((e = db_begin(d)) != ERR_OK)
+		return e;
+	return server_tx_end(d, server_patch_tx(d, a, path, p, actor, doc));
+}
+
+enum err
+server_delete(struct db *d, struct arena *a, const char *path,
+    const char *actor, const char **canon)
+{
+	enum err e;
+
+	if ((e = db_begin(d)) != ERR_OK)
+		return e;
+	return server_tx_end(d, server_delete_tx(d, a, path, actor, canon));
+}
+
+enum err
+server_toggle(struct db *d, struct arena *a, const char *path, int enabled,
+    const char *actor, struct server_state *out)
+{
+	enum err e;
+
+	if ((e = db_begin(d)) != ERR_OK)
+		return e;
+	return server_tx_end(
+	    d, server_toggle_tx(d, a, path, enabled, actor, out));
+}
+
+enum err
+server_set_auth(struct db *d, struct arena *a, const struct crypt_keyring *kr,
+    const char *path, const char *scheme, const char *header, const char *cred,
+    size_t cred_len, const char *actor, struct server_auth_out *out)
+{
+	enum err e;
+
+	if ((e = db_begin(d)) != ERR_OK)
+		return e;
+	return server_tx_end(d,
+	    server_set_auth_tx(
+		d, a, kr, path, scheme, header, cred, cred_len, actor, out));
 }
