@@ -177,7 +177,7 @@ app_probe_later(struct worker *w, const char *path)
 }
 
 /* Immediate probes run beside the workers, at most this many at once. */
-#define APP_PROBE_THREADS 4
+#define APP_PROBE_THREADS 32
 
 static atomic_int app_probes_running;
 
@@ -208,11 +208,26 @@ app_probe_thread(void *arg)
 	return NULL;
 }
 
+/* The fallback: the worker itself probes before its next accept. */
+static void
+app_probe_inline(struct worker *w)
+{
+	char *path = w->probe_after;
+	enum err e;
+
+	w->probe_after = NULL;
+	e = app_probe(w, &w->arena, path);
+	if (e != ERR_OK && e != ERR_NOTFOUND)
+		log_warn("immediate probe of %s: %s", path, err_str(e));
+	free(path);
+	arena_reset(&w->arena);
+}
+
 /*
  * Under mod_fcgid the process takes its next request as soon as the reply
  * is finished, so the probe must not hold the worker: it runs in a thread
  * of its own with its own connection. When too many run already, the
- * server stays due (next_check_at = now) and the next prober pass has it.
+ * worker probes itself, as a bound on threads and connections.
  */
 void
 app_after(struct worker *w)
@@ -226,8 +241,7 @@ app_after(struct worker *w)
 	if (atomic_fetch_add(&app_probes_running, 1) >= APP_PROBE_THREADS ||
 	    (job = malloc(sizeof(*job))) == NULL) {
 		atomic_fetch_sub(&app_probes_running, 1);
-		free(w->probe_after);
-		w->probe_after = NULL;
+		app_probe_inline(w);
 		return;
 	}
 	job->app = w->app;
@@ -236,10 +250,10 @@ app_after(struct worker *w)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&th, &attr, app_probe_thread, job) != 0) {
-		log_warn("immediate probe of %s: no thread", job->path);
-		free(job->path);
+		w->probe_after = job->path;
 		free(job);
 		atomic_fetch_sub(&app_probes_running, 1);
+		app_probe_inline(w);
 	}
 	pthread_attr_destroy(&attr);
 }
