@@ -13,7 +13,7 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { env, nameOf, sleep } from './lib/env.mjs';
 import { get, post, patch, runProgram } from './lib/http.mjs';
-import { adminToken } from './lib/auth.mjs';
+import { adminToken, once } from './lib/auth.mjs';
 import { CRED, credentials, runtimeTokens } from './lib/secrets.mjs';
 import { register, getServer } from './lib/servers.mjs';
 import {
@@ -94,18 +94,6 @@ async function listToolNames(url) {
 	await transport.terminateSession().catch(() => {});
 	await client.close();
 	return names;
-}
-
-function once(fn) {
-	let p = null;
-	return () => {
-		if (!p)
-			p = fn().catch((e) => {
-				p = null;
-				throw e;
-			});
-		return p;
-	};
 }
 
 // The server once pred(server) holds, polling GET /api/servers/{name}.

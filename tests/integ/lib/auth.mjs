@@ -8,7 +8,7 @@ import { fail, ok, show } from './check.mjs';
 import { noteToken, noteSession } from './secrets.mjs';
 
 // Caches a promise so a fixture is made once per process.
-function once(fn) {
+export function once(fn) {
 	let p = null;
 	return () => {
 		if (!p)
