@@ -18,24 +18,27 @@ tap_result() {
 }
 
 # tap_count FILE EXIT_STATUS NAME : add the TAP lines of FILE to the totals.
-# "ok" lines pass (so does "not ok ... # TODO"); "not ok" lines fail. Tests
-# announced by a plan ("1..N") but never reported count as failed, and so
-# does a non-zero EXIT_STATUS that no failed line explains (a crash).
+# "ok" lines pass, "not ok" lines fail; a line marked "# SKIP" or "# TODO"
+# is neither (a skipped test is never counted as a pass). Tests announced by
+# a plan ("1..N") but never reported count as failed, and so does a non-zero
+# EXIT_STATUS that no failed line explains (a crash).
 tap_count() {
-	local file=$1 rc=$2 name=$3 counts ok notok plan missing
+	local file=$1 rc=$2 name=$3 counts ok notok skip plan missing
 	counts=$(awk '
-		/^ok([ \t]|$)/ { ok++ }
-		/^not ok([ \t]|$)/ {
-			if ($0 ~ /#[ \t]*[Tt][Oo][Dd][Oo]/) ok++; else notok++
+		/^(not )?ok([ \t]|$)/ && $0 ~ /#[ \t]*([Ss][Kk][Ii][Pp]|[Tt][Oo][Dd][Oo])/ {
+			skip++
+			next
 		}
+		/^ok([ \t]|$)/ { ok++ }
+		/^not ok([ \t]|$)/ { notok++ }
 		/^1\.\.[0-9]+/ && plan == "" { sub(/^1\.\./, ""); plan = $1 + 0 }
-		END { printf "%d %d %d\n", ok, notok, plan == "" ? -1 : plan }
-	' "$file" 2>/dev/null) || counts="0 0 -1"
+		END { printf "%d %d %d %d\n", ok, notok, skip, plan == "" ? -1 : plan }
+	' "$file" 2>/dev/null) || counts="0 0 0 -1"
 	set -- $counts
-	ok=$1 notok=$2 plan=$3
+	ok=$1 notok=$2 skip=$3 plan=$4
 	missing=0
-	if [ "$plan" -gt $((ok + notok)) ]; then
-		missing=$((plan - ok - notok))
+	if [ "$plan" -gt $((ok + notok + skip)) ]; then
+		missing=$((plan - ok - notok - skip))
 	fi
 	if [ "$rc" != 0 ] && [ "$notok" = 0 ] && [ "$missing" = 0 ]; then
 		missing=1
@@ -47,6 +50,7 @@ tap_count() {
 		    "$ok" $((notok + missing)) "$rc" \
 		    "$([ $missing = 0 ] || echo ", $missing not reported")"
 	else
-		printf '# %s: %d passed\n' "$name" "$ok"
+		printf '# %s: %d passed%s\n' "$name" "$ok" \
+		    "$([ "$skip" = 0 ] || echo ", $skip skipped (not counted)")"
 	fi
 }
