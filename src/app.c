@@ -267,6 +267,11 @@ h_fail(struct hctx *c, enum err e)
 		    "The database is unavailable; try again shortly.", NULL,
 		    "Retry-After: 2\r\n");
 		break;
+	case ERR_RETRY:
+		resp_error(c->r, 503, "database_busy",
+		    "The change conflicted with concurrent ones; try again.",
+		    NULL, "Retry-After: 1\r\n");
+		break;
 	case ERR_AUTH:
 		resp_error(c->r, 401, "invalid_token",
 		    "Authentication is required.", NULL, WWW_AUTH);

@@ -140,6 +140,9 @@ db_run(struct db *d, struct arena *a, const char *sql, int n,
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (state != NULL && strcmp(state, "23505") == 0)
 		e = ERR_EXISTS;
+	else if (state != NULL &&
+	    (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0))
+		e = ERR_RETRY;
 	else if (PQstatus(d->conn) != CONNECTION_OK ||
 	    (state != NULL &&
 		(strncmp(state, "08", 2) == 0 ||
@@ -147,7 +150,12 @@ db_run(struct db *d, struct arena *a, const char *sql, int n,
 		e = ERR_DBDOWN;
 	else
 		e = ERR_DB;
-	if (e != ERR_EXISTS)
+	if (e == ERR_RETRY)
+		log_warn("database: %s; retrying",
+		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+			? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+			: "conflict");
+	else if (e != ERR_EXISTS)
 		log_error("database: %s (SQLSTATE %s)",
 		    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
 			? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)

@@ -18,6 +18,7 @@ static const char *const err_names[ERR__COUNT] = {
 	[ERR_CONFIG] = "configuration error",
 	[ERR_SYS] = "system error",
 	[ERR_RATE] = "too many attempts",
+	[ERR_RETRY] = "transaction conflict",
 };
 
 const char *

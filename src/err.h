@@ -21,6 +21,7 @@ enum err {
 	ERR_CONFIG, /* configuration missing or invalid */
 	ERR_SYS, /* a system call failed (errno is set) */
 	ERR_RATE, /* too many attempts */
+	ERR_RETRY, /* deadlock or serialization failure: run it again */
 	ERR__COUNT
 };
 

@@ -100,6 +100,7 @@ probe_store(
 	char *tools = NULL, *info = NULL;
 	struct arena a;
 	enum err e;
+	int i;
 
 	arena_init(&a);
 	tools = r->tools_ok ? probe_print(r->tools) : NULL;
@@ -113,7 +114,10 @@ probe_store(
 	v[6] = tools != NULL ? tools : (r->tools_ok ? "[]" : NULL);
 	v[7] = info;
 	v[8] = r->protocol_version;
-	e = db_q(run->d, &a, sql, 9, v, NULL);
+	/* A deadlock with a concurrent change of the same server is retried. */
+	for (i = 0; i < 3; i++)
+		if ((e = db_q(run->d, &a, sql, 9, v, NULL)) != ERR_RETRY)
+			break;
 	arena_free(&a);
 	cJSON_free(tools);
 	cJSON_free(info);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "server.h"
 
+#define SERVER_TX_TRIES 3
 #define SERVER_CRED_COLUMN "auth_credential_enc"
 
 /* Joins a server with its health row; $1 is matched against lower(path). */
@@ -655,10 +656,17 @@ server_register(struct db *d, struct arena *a, const struct crypt_keyring *kr,
     const struct server_in *in, char **doc, char **idp)
 {
 	enum err e;
+	int try;
 
-	if ((e = db_begin(d)) != ERR_OK)
-		return e;
-	return server_tx_end(d, server_register_tx(d, a, kr, in, doc, idp));
+	/* A deadlock with a concurrent probe or change is retried whole. */
+	for (try = 1;; try++) {
+		if ((e = db_begin(d)) != ERR_OK)
+			return e;
+		e = server_tx_end(
+		    d, server_register_tx(d, a, kr, in, doc, idp));
+		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
+			return e;
+	}
 }
 
 enum err
@@ -666,10 +674,17 @@ server_patch(struct db *d, struct arena *a, const char *path,
     const struct server_patch *p, const char *actor, char **doc)
 {
 	enum err e;
+	int try;
 
-	if ((e = db_begin(d)) != ERR_OK)
-		return e;
-	return server_tx_end(d, server_patch_tx(d, a, path, p, actor, doc));
+	/* A deadlock with a concurrent probe or change is retried whole. */
+	for (try = 1;; try++) {
+		if ((e = db_begin(d)) != ERR_OK)
+			return e;
+		e = server_tx_end(
+		    d, server_patch_tx(d, a, path, p, actor, doc));
+		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
+			return e;
+	}
 }
 
 enum err
@@ -677,10 +692,17 @@ server_delete(struct db *d, struct arena *a, const char *path,
     const char *actor, const char **canon)
 {
 	enum err e;
+	int try;
 
-	if ((e = db_begin(d)) != ERR_OK)
-		return e;
-	return server_tx_end(d, server_delete_tx(d, a, path, actor, canon));
+	/* A deadlock with a concurrent probe or change is retried whole. */
+	for (try = 1;; try++) {
+		if ((e = db_begin(d)) != ERR_OK)
+			return e;
+		e = server_tx_end(
+		    d, server_delete_tx(d, a, path, actor, canon));
+		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
+			return e;
+	}
 }
 
 enum err
@@ -688,11 +710,17 @@ server_toggle(struct db *d, struct arena *a, const char *path, int enabled,
     const char *actor, struct server_state *out)
 {
 	enum err e;
+	int try;
 
-	if ((e = db_begin(d)) != ERR_OK)
-		return e;
-	return server_tx_end(
-	    d, server_toggle_tx(d, a, path, enabled, actor, out));
+	/* A deadlock with a concurrent probe or change is retried whole. */
+	for (try = 1;; try++) {
+		if ((e = db_begin(d)) != ERR_OK)
+			return e;
+		e = server_tx_end(
+		    d, server_toggle_tx(d, a, path, enabled, actor, out));
+		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
+			return e;
+	}
 }
 
 enum err
@@ -701,10 +729,16 @@ server_set_auth(struct db *d, struct arena *a, const struct crypt_keyring *kr,
     size_t cred_len, const char *actor, struct server_auth_out *out)
 {
 	enum err e;
+	int try;
 
-	if ((e = db_begin(d)) != ERR_OK)
-		return e;
-	return server_tx_end(d,
-	    server_set_auth_tx(
-		d, a, kr, path, scheme, header, cred, cred_len, actor, out));
+	/* A deadlock with a concurrent probe or change is retried whole. */
+	for (try = 1;; try++) {
+		if ((e = db_begin(d)) != ERR_OK)
+			return e;
+		e = server_tx_end(d,
+		    server_set_auth_tx(d, a, kr, path, scheme, header, cred,
+			cred_len, actor, out));
+		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
+			return e;
+	}
 }
