@@ -174,10 +174,12 @@ db_begin(struct db *d)
 {
 	enum err e;
 
-	if ((e = db_ready(d)) != ERR_OK)
+	/* Sent like any statement, so a connection the server closed while
+	 * idle is reopened first; only later statements are bound to it. */
+	d->in_tx = 0;
+	if ((e = db_run(d, NULL, "BEGIN", 0, NULL, NULL, NULL, 0, NULL)) !=
+	    ERR_OK)
 		return e;
-	if ((e = db_script(d, "BEGIN")) != ERR_OK)
-		return PQstatus(d->conn) != CONNECTION_OK ? ERR_DBDOWN : e;
 	d->in_tx = 1;
 	return ERR_OK;
 }
