@@ -97,6 +97,23 @@ server_tx_end(struct db *d, enum err e)
 	return e;
 }
 
+/*
+ * Returns the outcome of call, run inside one transaction; a deadlock with
+ * a concurrent probe or change (ERR_RETRY) runs it again, whole.
+ */
+#define SERVER_IN_TX(d, call) \
+	do { \
+		enum err e_; \
+		int try_; \
+		for (try_ = 1;; try_++) { \
+			if ((e_ = db_begin(d)) != ERR_OK) \
+				return e_; \
+			e_ = server_tx_end((d), (call)); \
+			if (e_ != ERR_RETRY || try_ == SERVER_TX_TRIES) \
+				return e_; \
+		} \
+	} while (0)
+
 static enum err
 server_register_tx(struct db *d, struct arena *a,
     const struct crypt_keyring *kr, const struct server_in *in, char **doc,
@@ -655,72 +672,28 @@ enum err
 server_register(struct db *d, struct arena *a, const struct crypt_keyring *kr,
     const struct server_in *in, char **doc, char **idp)
 {
-	enum err e;
-	int try;
-
-	/* A deadlock with a concurrent probe or change is retried whole. */
-	for (try = 1;; try++) {
-		if ((e = db_begin(d)) != ERR_OK)
-			return e;
-		e = server_tx_end(
-		    d, server_register_tx(d, a, kr, in, doc, idp));
-		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
-			return e;
-	}
+	SERVER_IN_TX(d, server_register_tx(d, a, kr, in, doc, idp));
 }
 
 enum err
 server_patch(struct db *d, struct arena *a, const char *path,
     const struct server_patch *p, const char *actor, char **doc)
 {
-	enum err e;
-	int try;
-
-	/* A deadlock with a concurrent probe or change is retried whole. */
-	for (try = 1;; try++) {
-		if ((e = db_begin(d)) != ERR_OK)
-			return e;
-		e = server_tx_end(
-		    d, server_patch_tx(d, a, path, p, actor, doc));
-		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
-			return e;
-	}
+	SERVER_IN_TX(d, server_patch_tx(d, a, path, p, actor, doc));
 }
 
 enum err
 server_delete(struct db *d, struct arena *a, const char *path,
     const char *actor, const char **canon)
 {
-	enum err e;
-	int try;
-
-	/* A deadlock with a concurrent probe or change is retried whole. */
-	for (try = 1;; try++) {
-		if ((e = db_begin(d)) != ERR_OK)
-			return e;
-		e = server_tx_end(
-		    d, server_delete_tx(d, a, path, actor, canon));
-		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
-			return e;
-	}
+	SERVER_IN_TX(d, server_delete_tx(d, a, path, actor, canon));
 }
 
 enum err
 server_toggle(struct db *d, struct arena *a, const char *path, int enabled,
     const char *actor, struct server_state *out)
 {
-	enum err e;
-	int try;
-
-	/* A deadlock with a concurrent probe or change is retried whole. */
-	for (try = 1;; try++) {
-		if ((e = db_begin(d)) != ERR_OK)
-			return e;
-		e = server_tx_end(
-		    d, server_toggle_tx(d, a, path, enabled, actor, out));
-		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
-			return e;
-	}
+	SERVER_IN_TX(d, server_toggle_tx(d, a, path, enabled, actor, out));
 }
 
 enum err
@@ -728,17 +701,7 @@ server_set_auth(struct db *d, struct arena *a, const struct crypt_keyring *kr,
     const char *path, const char *scheme, const char *header, const char *cred,
     size_t cred_len, const char *actor, struct server_auth_out *out)
 {
-	enum err e;
-	int try;
-
-	/* A deadlock with a concurrent probe or change is retried whole. */
-	for (try = 1;; try++) {
-		if ((e = db_begin(d)) != ERR_OK)
-			return e;
-		e = server_tx_end(d,
-		    server_set_auth_tx(d, a, kr, path, scheme, header, cred,
-			cred_len, actor, out));
-		if (e != ERR_RETRY || try == SERVER_TX_TRIES)
-			return e;
-	}
+	SERVER_IN_TX(d,
+	    server_set_auth_tx(
+		d, a, kr, path, scheme, header, cred, cred_len, actor, out));
 }
